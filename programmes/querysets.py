@@ -1,0 +1,133 @@
+"""Which objects the public may see, decided once, and what each page fetches.
+
+Every public path (pages, API, sitemaps, feeds, search) starts from
+``published()``. A mission is public only while its partnership is; an outcome
+only while its partnership and (if it has one) its mission are.
+"""
+
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+
+def published_q(prefix: str = "", *, now=None) -> Q:
+    """The condition "published and due" for the object at ``prefix``."""
+    now = now or timezone.now()
+    return Q(**{f"{prefix}status": "published", f"{prefix}publish_at__lte": now})
+
+
+class PublishableQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published_q())
+
+    def visible_to(self, user):
+        """Everything for staff (they may preview drafts), published content for others."""
+        if user.is_authenticated and user.is_staff:
+            return self.all()
+        return self.published()
+
+
+class RegionQuerySet(PublishableQuerySet):
+    def for_list(self):
+        return self.published().select_related("parent")
+
+    def for_detail_page(self):
+        from .models import Cluster, KeyFigure, Organisation, Partnership, Region
+
+        partnerships = Partnership.objects.published().select_related(
+            "home_region", "partner_region"
+        )
+        return self.select_related("parent__parent").prefetch_related(
+            Prefetch("key_figures", queryset=KeyFigure.objects.order_by("order", "pk")),
+            Prefetch("clusters", queryset=Cluster.objects.order_by("order", "pk")),
+            Prefetch(
+                "children",
+                queryset=Region.objects.published().prefetch_related(
+                    Prefetch("clusters", queryset=Cluster.objects.order_by("order", "pk"))
+                ),
+            ),
+            Prefetch("organisations", queryset=Organisation.objects.published()),
+            Prefetch("home_partnerships", queryset=partnerships),
+            Prefetch("partner_partnerships", queryset=partnerships),
+            "photos",
+        )
+
+
+class OrganisationQuerySet(PublishableQuerySet):
+    def for_detail_page(self):
+        from .models import Mission, Partnership
+
+        return self.select_related("region").prefetch_related(
+            Prefetch(
+                "organised_missions",
+                queryset=Mission.objects.published().select_related("partnership"),
+            ),
+            Prefetch(
+                "coordinated_partnerships",
+                queryset=Partnership.objects.published().select_related(
+                    "home_region", "partner_region"
+                ),
+            ),
+        )
+
+
+class PartnershipQuerySet(PublishableQuerySet):
+    def for_list(self):
+        return (
+            self.published()
+            .select_related("home_region", "partner_region", "coordinator")
+            .prefetch_related("focus_areas")
+        )
+
+    def for_detail_page(self):
+        from .models import Mission, Objective, Outcome
+
+        return self.select_related("home_region", "partner_region", "coordinator").prefetch_related(
+            "focus_areas",
+            Prefetch("objectives", queryset=Objective.objects.order_by("order", "pk")),
+            Prefetch("missions", queryset=Mission.objects.published()),
+            Prefetch(
+                "outcomes",
+                queryset=Outcome.objects.published().select_related("area", "mission"),
+            ),
+        )
+
+
+class MissionQuerySet(PublishableQuerySet):
+    def published(self):
+        now = timezone.now()
+        return self.filter(published_q(now=now), published_q("partnership__", now=now))
+
+    def for_list(self):
+        return self.published().select_related("partnership").prefetch_related("destinations")
+
+    def for_detail_page(self):
+        from .models import Outcome, ProgrammeItem
+
+        return self.select_related(
+            "partnership__home_region", "partnership__partner_region"
+        ).prefetch_related(
+            "destinations",
+            "organisers",
+            Prefetch(
+                "programme_items",
+                queryset=ProgrammeItem.objects.select_related("city", "host").order_by(
+                    "order", "pk"
+                ),
+            ),
+            Prefetch("outcomes", queryset=Outcome.objects.published().select_related("area")),
+            "photos",
+        )
+
+
+class OutcomeQuerySet(PublishableQuerySet):
+    def published(self):
+        now = timezone.now()
+        return self.filter(
+            published_q(now=now),
+            published_q("partnership__", now=now),
+            Q(mission__isnull=True) | published_q("mission__", now=now),
+        )
+
+    def for_list(self):
+        return self.published().select_related("partnership", "mission", "area")

@@ -1,0 +1,63 @@
+"""Writes with side effects. Admin actions, the seed loader and (later) imports call these.
+
+Views and forms stay thin: anything that changes content goes through here, so
+rules such as "rich text is sanitized" and "publishing sets a date" hold on
+every write path.
+"""
+
+from collections.abc import Iterable
+
+from django.db import models, transaction
+from django.utils import timezone
+from django_prose_editor.fields import ProseEditorField
+
+from .models import Publishable, Status
+from .richtext import sanitize_html
+
+
+def rich_text_field_names(model: type[models.Model]) -> list[str]:
+    """Every rich text column of ``model``, each language's included."""
+    return [f.attname for f in model._meta.concrete_fields if isinstance(f, ProseEditorField)]
+
+
+def sanitize_rich_text(instance: models.Model) -> None:
+    """Run every rich text column of ``instance`` through the allow-list, in place."""
+    for name in rich_text_field_names(type(instance)):
+        value = getattr(instance, name)
+        if value is not None:
+            setattr(instance, name, sanitize_html(value))
+
+
+@transaction.atomic
+def save_content(instance: models.Model, *, validate: bool = True) -> models.Model:
+    """Sanitize, validate and save one content object."""
+    sanitize_rich_text(instance)
+    if validate:
+        instance.full_clean()
+    instance.save()
+    return instance
+
+
+@transaction.atomic
+def publish(objects: Iterable[Publishable], *, at=None) -> int:
+    """Publish ``objects``; those without a publish date get ``at`` (default: now)."""
+    now = at or timezone.now()
+    count = 0
+    for obj in objects:
+        obj.status = Status.PUBLISHED
+        if obj.publish_at is None:
+            obj.publish_at = now
+        obj.save(update_fields=["status", "publish_at", "updated_at"])
+        count += 1
+    return count
+
+
+@transaction.atomic
+def unpublish(objects: Iterable[Publishable]) -> int:
+    """Take ``objects`` off the public site; they stay editable as drafts."""
+    count = 0
+    for obj in objects:
+        obj.status = Status.DRAFT
+        obj.save(update_fields=["status", "updated_at"])
+        count += 1
+    return count

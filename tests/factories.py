@@ -1,0 +1,234 @@
+"""factory-boy factories that fill every language (nl, en, zh-hans).
+
+Content is published by default, because most tests look at the public site;
+pass ``status=Status.DRAFT`` for a draft.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.utils import timezone
+
+from programmes.models import (
+    Cluster,
+    FocusArea,
+    KeyFigure,
+    Mission,
+    Objective,
+    Organisation,
+    Outcome,
+    Partnership,
+    ProgrammeItem,
+    Region,
+    Status,
+)
+
+
+def translated(field: str, nl: str, en: str, zh: str) -> dict:
+    """Declarations for one translated field: ``field_nl``, ``field_en``, ``field_zh_hans``."""
+    return {
+        f"{field}_nl": factory.Sequence(lambda n: nl.format(n=n)),
+        f"{field}_en": factory.Sequence(lambda n: en.format(n=n)),
+        f"{field}_zh_hans": factory.Sequence(lambda n: zh.format(n=n)),
+    }
+
+
+class PublishedFactory(factory.django.DjangoModelFactory):
+    status = Status.PUBLISHED
+    publish_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=1))
+
+
+class RegionFactory(PublishedFactory):
+    class Meta:
+        model = Region
+
+    slug = factory.Sequence(lambda n: f"region-{n}")
+    kind = Region.Kind.CITY
+    latitude = Decimal("30.27415")
+    longitude = Decimal("120.15515")
+    locals().update(translated("name", "Regio {n}", "Region {n}", "地区{n}"))
+    locals().update(translated("summary", "Samenvatting {n}", "Summary {n}", "摘要{n}"))
+    locals().update(
+        translated("profile", "<p>Profiel {n}</p>", "<p>Profile {n}</p>", "<p>简介{n}</p>")
+    )
+
+
+class KeyFigureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = KeyFigure
+
+    region = factory.SubFactory(RegionFactory)
+    value = Decimal("54000000")
+    unit = KeyFigure.Unit.COUNT
+    year = 2010
+    order = factory.Sequence(int)
+    locals().update(translated("label", "Inwoners {n}", "Population {n}", "人口{n}"))
+    locals().update(translated("source", "Bron {n}", "Source {n}", "来源{n}"))
+
+
+class ClusterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Cluster
+
+    region = factory.SubFactory(RegionFactory)
+    order = factory.Sequence(int)
+    locals().update(translated("sector", "textiel {n}", "textiles {n}", "纺织{n}"))
+
+
+class FocusAreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FocusArea
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"area-{n}")
+    locals().update(translated("name", "Economie {n}", "Economy {n}", "经济{n}"))
+
+
+class OrganisationFactory(PublishedFactory):
+    class Meta:
+        model = Organisation
+
+    slug = factory.Sequence(lambda n: f"organisation-{n}")
+    kind = Organisation.Kind.MUNICIPALITY
+    region = factory.SubFactory(RegionFactory)
+    locals().update(translated("name", "Gemeente {n}", "Municipality {n}", "市政府{n}"))
+    locals().update(
+        translated(
+            "description", "<p>Organisatie {n}</p>", "<p>Organisation {n}</p>", "<p>机构{n}</p>"
+        )
+    )
+
+
+class PartnershipFactory(PublishedFactory):
+    class Meta:
+        model = Partnership
+
+    slug = factory.Sequence(lambda n: f"partnership-{n}")
+    kind = Partnership.Kind.CITY_LINK
+    home_region = factory.SubFactory(RegionFactory, kind=Region.Kind.CITY)
+    partner_region = factory.SubFactory(RegionFactory, kind=Region.Kind.CITY)
+    since_year = 2000
+    coordinator = factory.SubFactory(OrganisationFactory)
+    locals().update(translated("title", "Stedenband {n}", "City link {n}", "友好城市{n}"))
+    locals().update(translated("summary", "Samenwerking {n}", "Cooperation {n}", "合作{n}"))
+    locals().update(
+        translated(
+            "description", "<p>Beschrijving {n}</p>", "<p>Description {n}</p>", "<p>描述{n}</p>"
+        )
+    )
+
+
+class ObjectiveFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Objective
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    order = factory.Sequence(int)
+    locals().update(translated("text", "Doel {n}", "Objective {n}", "目标{n}"))
+
+
+class MissionFactory(PublishedFactory):
+    class Meta:
+        model = Mission
+        skip_postgeneration_save = True
+
+    slug = factory.Sequence(lambda n: f"mission-{n}")
+    kind = Mission.Kind.INSPIRATION_TRIP
+    partnership = factory.SubFactory(PartnershipFactory)
+    leader_name = "Marijke van Hees"
+    locals().update(translated("title", "Missie {n}", "Mission {n}", "考察团{n}"))
+    locals().update(translated("leader_role", "loco-burgemeester", "deputy mayor", "副市长"))
+    locals().update(translated("participants", "ondernemers", "entrepreneurs", "企业家"))
+    locals().update(translated("summary", "Samenvatting {n}", "Summary {n}", "摘要{n}"))
+    locals().update(
+        translated("context", "<p>Context {n}</p>", "<p>Context {n} en</p>", "<p>背景{n}</p>")
+    )
+    locals().update(translated("why", "<p>Waarom {n}</p>", "<p>Why {n}</p>", "<p>为什么{n}</p>"))
+    locals().update(
+        translated(
+            "programme_intro", "<p>Programma {n}</p>", "<p>Programme {n}</p>", "<p>日程{n}</p>"
+        )
+    )
+    locals().update(
+        translated("result", "<p>Resultaat {n}</p>", "<p>Result {n}</p>", "<p>成果{n}</p>")
+    )
+
+    @factory.post_generation
+    def programme_items(self, create, extracted, **kwargs):
+        """``MissionFactory(programme_items=30)`` adds that many items over two cities."""
+        if not create or not extracted:
+            return
+        cities = [RegionFactory(), RegionFactory()]
+        host = OrganisationFactory(region=cities[0])
+        for index in range(extracted):
+            ProgrammeItemFactory(mission=self, city=cities[index % 2], host=host, order=index)
+
+    @factory.post_generation
+    def destinations(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.destinations.set(extracted)
+
+    @factory.post_generation
+    def organisers(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.organisers.set(extracted)
+
+
+class ProgrammeItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProgrammeItem
+
+    mission = factory.SubFactory(MissionFactory)
+    city = factory.SubFactory(RegionFactory)
+    kind = ProgrammeItem.Kind.COMPANY_VISIT
+    order = factory.Sequence(int)
+    locals().update(translated("title", "Bezoek {n}", "Visit {n}", "参观{n}"))
+    locals().update(
+        translated("description", "Bedrijfsbezoek {n}", "Company visit {n}", "企业参观{n}")
+    )
+
+
+class OutcomeFactory(PublishedFactory):
+    class Meta:
+        model = Outcome
+
+    slug = factory.Sequence(lambda n: f"outcome-{n}")
+    kind = Outcome.Kind.CONTRACT
+    mission = factory.SubFactory(MissionFactory)
+    partnership = factory.SelfAttribute("mission.partnership")
+    area = factory.SubFactory(FocusAreaFactory, slug="economy")
+    locals().update(translated("title", "Contract {n}", "Contract {n} en", "合同{n}"))
+    locals().update(translated("parties", "Partijen {n}", "Parties {n}", "各方{n}"))
+    locals().update(
+        translated("description", "<p>Resultaat {n}</p>", "<p>Outcome {n}</p>", "<p>成果{n}</p>")
+    )
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class StaffFactory(UserFactory):
+    """A staff member who is not a superuser; ``permissions=["programmes.change_mission"]``."""
+
+    is_staff = True
+
+    @factory.post_generation
+    def permissions(self, create, extracted, **kwargs):
+        if not create or not extracted:
+            return
+        for dotted in extracted:
+            app_label, codename = dotted.split(".")
+            self.user_permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )

@@ -1,0 +1,153 @@
+"""Constraints and the one rule for what is public."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from programmes.models import KeyFigure, Mission, Outcome, Partnership, Region, Status
+from programmes.services import publish, save_content, unpublish
+
+from .factories import (
+    KeyFigureFactory,
+    MissionFactory,
+    OutcomeFactory,
+    PartnershipFactory,
+    RegionFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_mission_end_date_cannot_precede_start_date():
+    mission = MissionFactory(start_date=dt.date(2012, 5, 10))
+    mission.end_date = dt.date(2012, 5, 1)
+    with pytest.raises(ValidationError) as excinfo:
+        mission.full_clean()
+    assert "end_date" in excinfo.value.message_dict
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Mission.objects.filter(pk=mission.pk).update(end_date=dt.date(2012, 5, 1))
+
+
+def test_unknown_mission_dates_are_allowed():
+    mission = MissionFactory(start_date=None, end_date=None)
+    mission.full_clean()
+
+
+def test_slugs_are_unique():
+    RegionFactory(slug="zhejiang")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RegionFactory(slug="zhejiang")
+
+
+def test_partnership_needs_two_different_regions():
+    region = RegionFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PartnershipFactory(home_region=region, partner_region=region)
+
+
+def test_key_figure_range_must_be_ordered():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        KeyFigureFactory(value=6_000_000, value_max=5_000_000)
+
+
+def test_region_cannot_be_its_own_ancestor():
+    province = RegionFactory()
+    city = RegionFactory(parent=province)
+    province.parent = city
+    with pytest.raises(ValidationError):
+        province.full_clean()
+
+
+def test_outcome_mission_must_belong_to_the_same_partnership():
+    outcome = OutcomeFactory()
+    outcome.partnership = PartnershipFactory()
+    with pytest.raises(ValidationError) as excinfo:
+        outcome.full_clean()
+    assert "mission" in excinfo.value.message_dict
+
+
+def test_published_requires_status_and_a_due_date():
+    published = RegionFactory()
+    draft = RegionFactory(status=Status.DRAFT)
+    scheduled = RegionFactory(publish_at=timezone.now() + dt.timedelta(days=1))
+    undated = RegionFactory(publish_at=None)
+    assert list(Region.objects.published()) == [published]
+    assert published.is_published
+    assert not any(r.is_published for r in (draft, scheduled, undated))
+
+
+def test_a_mission_is_public_only_while_its_partnership_is():
+    mission = MissionFactory()
+    assert list(Mission.objects.published()) == [mission]
+    Partnership.objects.filter(pk=mission.partnership_id).update(status=Status.DRAFT)
+    assert not Mission.objects.published().exists()
+
+
+def test_an_outcome_is_public_only_while_its_mission_and_partnership_are():
+    outcome = OutcomeFactory()
+    partnership_outcome = OutcomeFactory(mission=None, partnership=outcome.partnership)
+    assert set(Outcome.objects.published()) == {outcome, partnership_outcome}
+    Mission.objects.filter(pk=outcome.mission_id).update(status=Status.DRAFT)
+    assert list(Outcome.objects.published()) == [partnership_outcome]
+
+
+def test_publish_sets_a_date_and_unpublish_hides():
+    region = RegionFactory(status=Status.DRAFT, publish_at=None)
+    assert publish([region]) == 1
+    region.refresh_from_db()
+    assert region.is_published
+    assert unpublish([region]) == 1
+    assert not Region.objects.published().exists()
+
+
+def test_save_content_sanitizes_every_language():
+    region = RegionFactory.build(
+        slug="xss",
+        profile_nl='<p onclick="steal()">Hallo<script>alert(1)</script></p>',
+        profile_zh_hans='<p><a href="javascript:alert(1)">链接</a></p>',
+    )
+    save_content(region)
+    region.refresh_from_db()
+    assert region.profile_nl == "<p>Hallo</p>"
+    assert region.profile_zh_hans == "<p><a>链接</a></p>"
+
+
+@pytest.mark.parametrize(
+    ("value", "value_max", "unit", "approximate", "expected"),
+    [
+        (54_000_000, None, "count", False, ("54 miljoen", "54 million", "5400万")),
+        ("11.8", None, "percent", False, ("11,8 %", "11.8%", "11.8%")),
+        (7690, None, "usd", False, ("7.690 USD", "USD 7,690", "7,690美元")),
+        (
+            180_000_000_000,
+            None,
+            "usd",
+            True,
+            ("ca. 180 miljard USD", "about USD 180 billion", "约1800亿美元"),
+        ),
+        (640_000, None, "count", True, ("ca. 640.000", "about 640,000", "约64万")),
+        (
+            450_000_000,
+            None,
+            "tonnes",
+            True,
+            ("ca. 450 miljoen ton", "about 450 million tonnes", "约4.5亿吨"),
+        ),
+        (4, None, "rank", False, ("4e", "4th", "第4")),
+        (5_000_000, 6_000_000, "count", False, ("5–6 miljoen", "5–6 million", "500–600万")),
+        ("1500000", None, "count", False, ("1,5 miljoen", "1.5 million", "150万")),
+        (35, None, "km", False, ("35 km", "35 km", "35公里")),
+    ],
+)
+def test_key_figures_are_formatted_per_language(value, value_max, unit, approximate, expected):
+    figure = KeyFigure(
+        value=Decimal(str(value)),
+        value_max=None if value_max is None else Decimal(str(value_max)),
+        unit=unit,
+        approximate=approximate,
+    )
+    assert tuple(figure.formatted(lang) for lang in ("nl", "en", "zh-hans")) == expected
