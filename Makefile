@@ -43,7 +43,7 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 # Compiled catalogs are committed; recompile only where a .po is newer than its .mo.
 compilemessages:
 	@for po in locale/*/LC_MESSAGES/django.po; do \
-		mo="$${po%.po}.mo"; \
+		[ -f "$$po" ] || continue; mo="$${po%.po}.mo"; \
 		if [ ! -f "$$mo" ] || [ "$$po" -nt "$$mo" ]; then \
 			if command -v msgfmt >/dev/null; then msgfmt --check -o "$$mo" "$$po"; \
 			else echo "warning: $$po is newer than $$mo and msgfmt (Debian: gettext) is missing" >&2; fi; \

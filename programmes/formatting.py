@@ -50,10 +50,9 @@ def _zh_scaled(value: Decimal) -> tuple[Decimal, str]:
     return value, ""
 
 
-def _zh_plain(value: Decimal, word: str) -> str:
-    """Chinese writes 5400万, not 5,400万: no separators before 万 or 亿."""
-    text = _plain(value, "zh-hans")
-    return text.replace(",", "") if word else text
+def _zh_plain(value: Decimal) -> str:
+    """Chinese writes 7690 and 5400万 without thousands separators."""
+    return _plain(value, "zh-hans").replace(",", "")
 
 
 def format_number(value: Decimal, value_max: Decimal | None = None, language: str = "nl") -> str:
@@ -63,9 +62,9 @@ def format_number(value: Decimal, value_max: Decimal | None = None, language: st
         if value_max is not None:
             high, high_word = _zh_scaled(value_max)
             if high_word == word:
-                return f"{_zh_plain(low, word)}–{_zh_plain(high, word)}{word}"
-            return f"{_zh_plain(low, word)}{word}–{_zh_plain(high, high_word)}{high_word}"
-        return f"{_zh_plain(low, word)}{word}"
+                return f"{_zh_plain(low)}–{_zh_plain(high)}{word}"
+            return f"{_zh_plain(low)}{word}–{_zh_plain(high)}{high_word}"
+        return f"{_zh_plain(low)}{word}"
     low, word = _scaled(value, language)
     if value_max is not None:
         high, high_word = _scaled(value_max, language)

@@ -10,14 +10,29 @@ from collections.abc import Iterable
 from django.db import models, transaction
 from django.utils import timezone
 from django_prose_editor.fields import ProseEditorField
+from modeltranslation.translator import translator
 
 from .models import Publishable, Status
 from .richtext import sanitize_html
 
 
 def rich_text_field_names(model: type[models.Model]) -> list[str]:
-    """Every rich text column of ``model``, each language's included."""
-    return [f.attname for f in model._meta.concrete_fields if isinstance(f, ProseEditorField)]
+    """Every rich text column of ``model``: for a translated field, each language's column.
+
+    The untranslated field itself (``profile``) is left out: modeltranslation reads
+    and writes it through the active language with fallbacks, so setting it would
+    copy a fallback text into the active language's column.
+    """
+    translated = (
+        set(translator.get_options_for_model(model).all_fields)
+        if (model in translator.get_registered_models())
+        else set()
+    )
+    return [
+        f.attname
+        for f in model._meta.concrete_fields
+        if isinstance(f, ProseEditorField) and f.name not in translated
+    ]
 
 
 def sanitize_rich_text(instance: models.Model) -> None:

@@ -1,7 +1,8 @@
 """Which texts are translated (nl, en, zh-hans).
 
-The Dutch column keeps the original field's ``blank`` (so a name is required in
-Dutch); English and Chinese may stay empty and then fall back (settings).
+``required_languages = ("nl",)`` makes each Dutch column keep its original
+field's ``blank``: a name is required in Dutch, a summary stays optional.
+English and Chinese may stay empty and then fall back (see settings).
 """
 
 from modeltranslation.translator import TranslationOptions, register
@@ -21,43 +22,47 @@ from .models import (
 )
 
 
+class DutchFirst(TranslationOptions):
+    required_languages = ("nl",)
+
+
 @register(Region)
-class RegionTranslation(TranslationOptions):
+class RegionTranslation(DutchFirst):
     fields = ("name", "summary", "profile")
 
 
 @register(KeyFigure)
-class KeyFigureTranslation(TranslationOptions):
+class KeyFigureTranslation(DutchFirst):
     fields = ("label", "source")
 
 
 @register(Cluster)
-class ClusterTranslation(TranslationOptions):
+class ClusterTranslation(DutchFirst):
     fields = ("sector",)
 
 
 @register(FocusArea)
-class FocusAreaTranslation(TranslationOptions):
+class FocusAreaTranslation(DutchFirst):
     fields = ("name",)
 
 
 @register(Organisation)
-class OrganisationTranslation(TranslationOptions):
+class OrganisationTranslation(DutchFirst):
     fields = ("name", "description")
 
 
 @register(Partnership)
-class PartnershipTranslation(TranslationOptions):
+class PartnershipTranslation(DutchFirst):
     fields = ("title", "coordinator_role", "summary", "description")
 
 
 @register(Objective)
-class ObjectiveTranslation(TranslationOptions):
+class ObjectiveTranslation(DutchFirst):
     fields = ("text",)
 
 
 @register(Mission)
-class MissionTranslation(TranslationOptions):
+class MissionTranslation(DutchFirst):
     fields = (
         "title",
         "leader_role",
@@ -71,15 +76,15 @@ class MissionTranslation(TranslationOptions):
 
 
 @register(ProgrammeItem)
-class ProgrammeItemTranslation(TranslationOptions):
+class ProgrammeItemTranslation(DutchFirst):
     fields = ("title", "description")
 
 
 @register(Outcome)
-class OutcomeTranslation(TranslationOptions):
+class OutcomeTranslation(DutchFirst):
     fields = ("title", "parties", "description")
 
 
 @register(Photo)
-class PhotoTranslation(TranslationOptions):
+class PhotoTranslation(DutchFirst):
     fields = ("alt_text", "caption")

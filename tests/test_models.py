@@ -121,7 +121,7 @@ def test_save_content_sanitizes_every_language():
     [
         (54_000_000, None, "count", False, ("54 miljoen", "54 million", "5400万")),
         ("11.8", None, "percent", False, ("11,8 %", "11.8%", "11.8%")),
-        (7690, None, "usd", False, ("7.690 USD", "USD 7,690", "7,690美元")),
+        (7690, None, "usd", False, ("7.690 USD", "USD 7,690", "7690美元")),
         (
             180_000_000_000,
             None,
