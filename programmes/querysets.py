@@ -131,3 +131,6 @@ class OutcomeQuerySet(PublishableQuerySet):
 
     def for_list(self):
         return self.published().select_related("partnership", "mission", "area")
+
+    def for_detail_page(self):
+        return self.select_related("partnership", "mission", "area")

@@ -6,4 +6,10 @@ app_name = "programmes"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("partnerships/<slug:slug>/", views.partnership_detail, name="partnership"),
+    path("regions/<slug:slug>/", views.region_detail, name="region"),
+    path("missions/<slug:slug>/", views.mission_detail, name="mission"),
+    path("organisations/<slug:slug>/", views.organisation_detail, name="organisation"),
+    path("outcomes/", views.outcome_list, name="outcomes"),
+    path("outcomes/<slug:slug>/", views.outcome_detail, name="outcome"),
 ]

@@ -1,0 +1,125 @@
+"""Template tags for the public site: translated texts, links and language versions.
+
+modeltranslation silently falls back to another language when a field is empty
+for the active one (``MODELTRANSLATION_FALLBACK_LANGUAGES``: zh-hans → en → nl).
+A screen reader or a browser's font selection must know when that happens, so
+:func:`translated` reports which language a shown text really comes from and the
+templates put that language in a ``lang`` attribute.
+"""
+
+from django import template
+from django.conf import settings
+from django.urls import reverse, translate_url
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, get_language_info, override, to_locale
+from modeltranslation.fields import NONE
+from modeltranslation.utils import build_localized_fieldname, resolution_order
+
+register = template.Library()
+
+
+@register.filter
+def html_lang(language_code: str) -> str:
+    """A Django language code as a BCP 47 tag for ``lang`` attributes: "zh-hans" → "zh-Hans"."""
+    return to_locale(language_code).replace("_", "-")
+
+
+class TranslatedText(str):
+    """The text of a translated field, plus the language it was actually written in.
+
+    It is a ``str``, so ``{{ text }}`` escapes it and ``{{ text|safe }}`` marks a
+    sanitized rich-text field safe, exactly as for a plain field value.
+    """
+
+    language: str
+    is_fallback: bool
+
+    def __new__(cls, value: str, language: str, *, is_fallback: bool):
+        text = super().__new__(cls, value)
+        text.language = language
+        text.is_fallback = is_fallback
+        return text
+
+    @property
+    def lang_attr(self) -> SafeString:
+        """`` lang="…"`` for the element showing this text, only when it is a fallback."""
+        if not self.is_fallback:
+            return mark_safe("")
+        return format_html(' lang="{}"', html_lang(self.language))
+
+
+@register.simple_tag
+def translated(obj, field: str) -> TranslatedText:
+    """``{% translated mission "title" as title %}``: the value modeltranslation shows.
+
+    Follows the same resolution order as modeltranslation's field descriptor, so
+    the value is the one ``obj.<field>`` returns, and its language is known.
+    """
+    descriptor = getattr(type(obj), field)
+    undefined = descriptor.fallback_undefined
+    if undefined is NONE:
+        undefined = descriptor.field.get_default()
+    active = get_language()
+    for language in resolution_order(active, descriptor.fallback_languages):
+        value = getattr(obj, build_localized_fieldname(field, language), None)
+        if descriptor.meaningful_value(value, undefined):
+            return TranslatedText(value, language, is_fallback=language != active)
+    return TranslatedText("", active, is_fallback=False)
+
+
+@register.filter
+def translated_inline(obj, field: str) -> SafeString:
+    """``{{ cluster|translated_inline:"sector" }}``: the text, in ``<span lang>`` if a fallback."""
+    text = translated(obj, field)
+    if text.is_fallback:
+        return format_html("<span{}>{}</span>", text.lang_attr, text)
+    return format_html("{}", text)
+
+
+@register.simple_tag(takes_context=True)
+def object_link(context, obj, field: str = "name") -> SafeString:
+    """A link to ``obj``'s page, showing its translated ``field``.
+
+    Related objects are fetched without the "published" rule (a published mission
+    may name a region that is still a draft), so only objects the visitor can open
+    are linked; the others are shown as plain text.
+    """
+    text = translated(obj, field)
+    user = context["request"].user
+    if obj.is_published or user.is_staff:
+        return format_html('<a href="{}"{}>{}</a>', obj.get_absolute_url(), text.lang_attr, text)
+    if text.is_fallback:
+        return format_html("<span{}>{}</span>", text.lang_attr, text)
+    return format_html("{}", text)
+
+
+@register.simple_tag(takes_context=True)
+def language_versions(context, *, home: bool = False) -> list[dict]:
+    """This page in every language: for the switcher and the ``hreflang`` alternates.
+
+    ``translate_url`` keeps the visitor on the same object. An error page has no
+    versions in other languages, so with ``home=True`` each language's home is offered.
+    """
+    request = context["request"]
+    current = get_language()
+    versions = []
+    for code, _name in settings.LANGUAGES:
+        if home:
+            with override(code):
+                path = full_path = reverse("programmes:home")
+        else:
+            path = translate_url(request.path, code)
+            full_path = translate_url(request.get_full_path(), code)
+        versions.append(
+            {
+                "code": code,
+                "html_lang": html_lang(code),
+                "name": get_language_info(code)["name_local"],
+                "url": full_path,
+                "absolute_url": request.build_absolute_uri(path),
+                "is_current": code == current,
+                "is_default": code == settings.LANGUAGE_CODE,
+            }
+        )
+    return versions
