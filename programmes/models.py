@@ -447,8 +447,11 @@ class ProgrammeItem(models.Model):
     city = models.ForeignKey(
         Region,
         verbose_name=_("city or region"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="programme_items",
+        help_text=_("Leave empty when the source does not say where it took place."),
     )
     host = models.ForeignKey(
         Organisation,

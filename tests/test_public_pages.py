@@ -463,6 +463,16 @@ def test_mission_page_shows_known_dates(client):
     )
 
 
+def test_programme_items_without_a_place_get_their_own_group(client):
+    mission = MissionFactory()
+    ProgrammeItemFactory(mission=mission, city=None, title_en="Reciprocal B2B meetings")
+
+    response = client.get(url(mission, "en"))
+
+    assertInHTML('<h3 id="programme-city-1">Place not specified</h3>', response.text)
+    assertContains(response, "Reciprocal B2B meetings")
+
+
 def test_plain_text_is_escaped_and_rich_text_is_not(client):
     mission = MissionFactory(summary_nl="<b>vet</b>", why_nl="<p>Waarom <strong>China</strong></p>")
 
