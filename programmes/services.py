@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_prose_editor.fields import ProseEditorField
 from modeltranslation.translator import translator
 
-from .models import Publishable, Status
+from .models import Mission, Publishable, Status
 from .richtext import sanitize_html
 
 
@@ -45,12 +45,31 @@ def sanitize_rich_text(instance: models.Model) -> None:
 
 @transaction.atomic
 def save_content(instance: models.Model, *, validate: bool = True) -> models.Model:
-    """Sanitize, validate and save one content object."""
+    """Sanitize, validate and save one content object.
+
+    Forms have validated already and pass ``validate=False``. Content saved as
+    published without a publish date gets "now": the public rule needs a date,
+    and an editor who chose "published" means it to be seen.
+    """
     sanitize_rich_text(instance)
     if validate:
         instance.full_clean()
+    if (
+        isinstance(instance, Publishable)
+        and instance.status == Status.PUBLISHED
+        and instance.publish_at is None
+    ):
+        instance.publish_at = timezone.now()
     instance.save()
     return instance
+
+
+@transaction.atomic
+def align_outcomes_with_mission(mission: Mission) -> int:
+    """Move the mission's outcomes to its partnership (after the mission was moved)."""
+    return mission.outcomes.exclude(partnership_id=mission.partnership_id).update(
+        partnership_id=mission.partnership_id, updated_at=timezone.now()
+    )
 
 
 @transaction.atomic

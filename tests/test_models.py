@@ -151,3 +151,10 @@ def test_key_figures_are_formatted_per_language(value, value_max, unit, approxim
         approximate=approximate,
     )
     assert tuple(figure.formatted(lang) for lang in ("nl", "en", "zh-hans")) == expected
+
+
+def test_saving_as_published_without_a_date_publishes_now():
+    region = RegionFactory.build(slug="new", status=Status.PUBLISHED, publish_at=None)
+    save_content(region)
+    assert region.is_published
+    assert list(Region.objects.published()) == [region]
