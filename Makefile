@@ -57,7 +57,7 @@ seed: migrate
 	$(DEV_ENV) $(BIN)/python manage.py load_seed_content
 
 run: $(VENV)/.installed-runtime compilemessages seed
-	$(DEV_ENV) $(BIN)/python manage.py create_demo_staff
+	$(DEV_ENV) $(BIN)/python manage.py create_demo_staff --base-url http://127.0.0.1:$(PORT)
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/.installed-dev compilemessages
