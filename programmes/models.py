@@ -41,7 +41,7 @@ class Timestamped(models.Model):
 class Publishable(Timestamped):
     """A public object: stable UUID, slug, and a publication status with a date."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
     slug = models.SlugField(
         _("slug"),
         max_length=120,
@@ -144,7 +144,7 @@ class KeyFigure(models.Model):
         KILOMETRES = "km", _("kilometres")
         RANK = "rank", _("rank")
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
     region = models.ForeignKey(
         Region, verbose_name=_("region"), on_delete=models.CASCADE, related_name="key_figures"
     )
@@ -193,7 +193,7 @@ class KeyFigure(models.Model):
 class Cluster(models.Model):
     """An industry a city is known for (Shaoxing: textiles)."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
     region = models.ForeignKey(
         Region, verbose_name=_("city or region"), on_delete=models.CASCADE, related_name="clusters"
     )
@@ -340,7 +340,7 @@ class Partnership(Publishable):
 class Objective(models.Model):
     """One aim or facet of a partnership."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
     partnership = models.ForeignKey(
         Partnership,
         verbose_name=_("partnership"),
@@ -440,7 +440,7 @@ class ProgrammeItem(models.Model):
         MEETING = "meeting", _("Meeting")
         OTHER = "other", _("Other")
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
     mission = models.ForeignKey(
         Mission, verbose_name=_("mission"), on_delete=models.CASCADE, related_name="programme_items"
     )
@@ -566,7 +566,7 @@ def photo_upload_to(instance, filename):
 
 
 class Photo(Timestamped):
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
     image = models.ImageField(
         _("image"), upload_to=photo_upload_to, width_field="width", height_field="height"
     )

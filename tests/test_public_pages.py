@@ -14,7 +14,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
 from django.utils import formats, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from PIL import Image
 from pytest_django.asserts import assertContains, assertInHTML, assertNotContains
 
@@ -71,6 +71,12 @@ def interface(language: str, message: str, **params) -> str:
     with translation.override(language):
         text = gettext(message)
     return text % params if params else text
+
+
+def apposition(language: str) -> str:
+    """The separator between a name and what qualifies it: ", " (nl, en) or "，" (zh-hans)."""
+    with translation.override(language):
+        return pgettext("apposition", ", ")
 
 
 def label(language: str, choice) -> str:
@@ -214,7 +220,8 @@ def test_partnership_page(client, world, language):
     pom = world.pom
     assertContains(
         response,
-        f'<a href="{url(pom, language)}">{in_language(pom, "name", language)}</a>, '
+        f'<a href="{url(pom, language)}">{in_language(pom, "name", language)}</a>'
+        + apposition(language)
         + interface(language, "since %(year)s", year="2008"),
     )
     assertContains(response, in_language(partnership, "coordinator_role", language))
@@ -397,7 +404,9 @@ def test_mission_page(client, enschede_trip, language):
             html=True,
         )
     assertContains(
-        response, f"Marijke van Hees, <span>{in_language(mission, 'leader_role', language)}</span>"
+        response,
+        f"Marijke van Hees{apposition(language)}"
+        f"<span>{in_language(mission, 'leader_role', language)}</span>",
     )
     assertContains(response, in_language(mission, "participants", language))
     assertContains(response, f'href="/{language}/organisations/nbso-dalian/"')
