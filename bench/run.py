@@ -1,0 +1,330 @@
+"""``make bench``: how fast the public pages are with a large data set, cached and uncached.
+
+1. A fresh database: SQLite in a temporary folder, or ``<name>_bench`` next to the
+   PostgreSQL database of ``DATABASE_URL`` (created here, dropped afterwards).
+2. ``migrate``, ``generate_bench_data`` (1,000 missions of 30 programme items, 200 regions)
+   and ``collectstatic`` into a temporary ``STATIC_ROOT``.
+3. Twice ``gunicorn twinning.wsgi -w 2`` on a free loopback port, without debug: once with
+   the page cache off (``DJANGO_PAGE_CACHE_SECONDS=0``), once with it on. Each time every
+   URL is loaded by a few client threads for a few seconds (``http.client``, a new
+   connection per request, as gunicorn's sync workers close each one).
+4. A table of requests per second and p50/p99 latency per page and mode, next to the same
+   server's throughput for a static file.
+
+Only the loopback interface is used; nothing is left behind.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+PAGES = {
+    "home": "/nl/",
+    "region": "/nl/regions/zhejiang/",
+    "mission": "/nl/missions/mission-0001/",
+    "search": "/nl/search/?q=haven",
+}
+MODES = {"uncached": "0", "cached": "3600"}
+
+
+@dataclass
+class Result:
+    requests: int
+    seconds: float
+    latencies: list[float]
+    errors: int
+    size: int
+
+    @property
+    def per_second(self) -> float:
+        return self.requests / self.seconds
+
+    def percentile(self, p: int) -> float:
+        """The ``p``-th percentile latency in milliseconds."""
+        if len(self.latencies) < 2:
+            return self.latencies[0] * 1000
+        return statistics.quantiles(self.latencies, n=100, method="inclusive")[p - 1] * 1000
+
+
+def main() -> None:
+    options = parse_arguments()
+    workdir = Path(tempfile.mkdtemp(prefix="twinning-bench-"))
+    try:
+        with bench_database(workdir) as (database_url, database_name):
+            env = server_environment(workdir, database_url)
+            prepare(env, options)
+            static_path = "/static/" + hashed_name(workdir / "static", "css/site.css")
+            results = {
+                mode: measure_server(
+                    env | {"DJANGO_PAGE_CACHE_SECONDS": seconds}, static_path, options
+                )
+                for mode, seconds in MODES.items()
+            }
+        print_table(results, static_path, database_name, options)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def parse_arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--missions", type=int, default=1000)
+    parser.add_argument("--items", type=int, default=30, help="programme items per mission")
+    parser.add_argument("--regions", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=4, help="client threads")
+    parser.add_argument("--seconds", type=float, default=5.0, help="load time per row")
+    parser.add_argument("--max-requests", type=int, default=20_000, help="per row")
+    return parser.parse_args()
+
+
+# The database and the server ------------------------------------------------------------
+
+
+@contextmanager
+def bench_database(workdir: Path) -> Iterator[tuple[str, str]]:
+    """A new, empty database: (its URL, a description). PostgreSQL's is dropped afterwards."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url:
+        yield f"sqlite:///{workdir / 'bench.sqlite3'}", "SQLite"
+        return
+    parts = urlsplit(url)
+    if parts.scheme not in {"postgres", "postgresql", "pgsql"}:
+        sys.exit(f"make bench supports SQLite and PostgreSQL, not {parts.scheme}://")
+    name = parts.path.lstrip("/") + "_bench"
+    maintenance = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+    _postgres(maintenance, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunsplit(parts._replace(path=f"/{name}")), f"PostgreSQL ({name})"
+    finally:
+        _postgres(maintenance, f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def _postgres(url: str, *statements: str) -> None:
+    import psycopg2
+
+    connection = psycopg2.connect(url)
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+    finally:
+        connection.close()
+
+
+def server_environment(workdir: Path, database_url: str) -> dict[str, str]:
+    """Production settings with a throwaway key; a memory cache per worker, never Redis."""
+    env = {name: value for name, value in os.environ.items() if name != "REDIS_URL"}
+    return env | {
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": HOST,
+        "DATABASE_URL": database_url,
+        "DJANGO_STATIC_ROOT": str(workdir / "static"),
+        "DJANGO_MEDIA_ROOT": str(workdir / "media"),
+        "DJANGO_LOG_LEVEL": "ERROR",
+    }
+
+
+def prepare(env: dict[str, str], options: argparse.Namespace) -> None:
+    manage = [sys.executable, "manage.py"]
+    print("Creating the database and generating the data set …", flush=True)
+    started = time.monotonic()
+    run([*manage, "migrate", "--no-input", "--verbosity", "0"], env)
+    run(
+        [
+            *manage,
+            "generate_bench_data",
+            f"--missions={options.missions}",
+            f"--items={options.items}",
+            f"--regions={options.regions}",
+        ],
+        env,
+    )
+    run([*manage, "collectstatic", "--no-input", "--verbosity", "0"], env)
+    print(f"Ready in {time.monotonic() - started:.0f} s.", flush=True)
+
+
+def run(command: list[str], env: dict[str, str]) -> None:
+    subprocess.run(command, cwd=BASE_DIR, env=env, check=True)
+
+
+def hashed_name(static_root: Path, name: str) -> str:
+    """What collectstatic called ``name`` (``css/site.3f2a….css``)."""
+    manifest = json.loads((static_root / "staticfiles.json").read_text())
+    return manifest["paths"][name]
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], workers: int) -> Iterator[int]:
+    """A gunicorn serving the site on a free loopback port, until the block ends."""
+    port = free_port()
+    command = [
+        sys.executable, "-m", "gunicorn", "twinning.wsgi",
+        "--workers", str(workers), "--bind", f"{HOST}:{port}", "--log-level", "warning",
+    ]  # fmt: skip
+    server = subprocess.Popen(command, cwd=BASE_DIR, env=env)
+    try:
+        wait_until_serving(server, port)
+        yield port
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_serving(server: subprocess.Popen, port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit(f"gunicorn exited with status {server.returncode}")
+        try:
+            fetch(port, "/")
+            return
+        except OSError:
+            time.sleep(0.2)
+    sys.exit(f"gunicorn did not answer on port {port} within {timeout:.0f} s")
+
+
+# Load ---------------------------------------------------------------------------------------
+
+
+def fetch(port: int, path: str) -> tuple[int, int]:
+    """GET ``path`` on a new connection: (status, body size)."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=60)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, len(response.read())
+    finally:
+        connection.close()
+
+
+def load(port: int, path: str, options: argparse.Namespace) -> Result:
+    """``options.threads`` clients fetching ``path`` for ``options.seconds`` (or max requests)."""
+    latencies: list[float] = []
+    responses: list[tuple[int, int]] = []
+    tickets = iter(range(options.max_requests))  # shared: the threads together stop at the max
+    started = time.perf_counter()
+    deadline = started + options.seconds
+
+    def client() -> None:
+        for _ in tickets:
+            if time.perf_counter() >= deadline:
+                return
+            begin = time.perf_counter()
+            responses.append(fetch(port, path))
+            latencies.append(time.perf_counter() - begin)
+
+    threads = [threading.Thread(target=client) for _ in range(options.threads)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return Result(
+        requests=len(latencies),
+        seconds=time.perf_counter() - started,
+        latencies=latencies,
+        errors=sum(status != 200 for status, _ in responses),
+        size=max((size for _, size in responses), default=0),
+    )
+
+
+def warm_up(port: int, path: str, options: argparse.Namespace) -> None:
+    """Let every worker open its database connection (and fill its cache), within a row's time.
+
+    Requests go to whichever worker accepts first, so a few more than there are workers.
+    """
+    deadline = time.perf_counter() + options.seconds
+    for _ in range(3 * options.workers):
+        if time.perf_counter() >= deadline:
+            return
+        fetch(port, path)
+
+
+def measure_server(env: dict[str, str], static_path: str, options: argparse.Namespace) -> dict:
+    """Every page and the static file, against one server."""
+    results: dict[str, Result | None] = {}
+    mode = "on" if env["DJANGO_PAGE_CACHE_SECONDS"] != "0" else "off"
+    with gunicorn(env, options.workers) as port:
+        for name, path in [*PAGES.items(), ("static file", static_path)]:
+            status, _ = fetch(port, path)
+            if status == 404:
+                print(f"  {path}: 404, left out (not built yet?)", flush=True)
+                results[name] = None
+                continue
+            warm_up(port, path, options)
+            results[name] = load(port, path, options)
+            print(
+                f"  page cache {mode}: {name:<11} {results[name].per_second:8.1f} req/s", flush=True
+            )
+    return results
+
+
+# Report -------------------------------------------------------------------------------------
+
+
+def print_table(results: dict, static_path: str, database: str, options: argparse.Namespace):
+    paths = PAGES | {"static file": static_path}
+    print()
+    print(
+        f"Twinning CMS bench: {options.missions} missions × {options.items} programme items, "
+        f"{options.regions} regions; {database}; gunicorn --workers {options.workers} (sync); "
+        f"{options.threads} client threads, {options.seconds:g} s per row; "
+        f"{os.cpu_count()} CPUs; Python {sys.version.split()[0]}"
+    )
+    print()
+    header = f"{'':<12} {'':<34} {'KB':>6} "
+    header += "".join(f"| {mode + ' req/s':>16} {'p50 ms':>8} {'p99 ms':>8} " for mode in MODES)
+    print(header.rstrip())
+    print("-" * len(header))
+    for name, path in paths.items():
+        row = f"{name:<12} {path:<34} "
+        sizes = [r.size for r in (results[m][name] for m in MODES) if r is not None]
+        row += f"{max(sizes) / 1024:6.1f} " if sizes else f"{'':>6} "
+        for mode in MODES:
+            result = results[mode][name]
+            if result is None:
+                row += f"| {'n/a':>16} {'':>8} {'':>8} "
+                continue
+            errors = f" ({result.errors} errors)" if result.errors else ""
+            row += (
+                f"| {result.per_second:16.1f} {result.percentile(50):8.1f} "
+                f"{result.percentile(99):8.1f} {errors}"
+            )
+        print(row.rstrip())
+    print()
+    print(
+        "uncached: DJANGO_PAGE_CACHE_SECONDS=0, every request renders the page. cached: the "
+        "page cache on (one memory cache per worker). The static file is served by whitenoise."
+    )
+
+
+if __name__ == "__main__":
+    main()
