@@ -8,7 +8,7 @@ PORT ?= 8000
 # Development values for `make run`; production sets its own (see README).
 DEV_ENV := DJANGO_DEBUG=1 DATABASE_URL=
 
-.PHONY: help run test lint format messages compilemessages seed migrate check clean
+.PHONY: help run test bench lint format messages compilemessages seed migrate check clean
 
 help:
 	@echo "make run    - set up everything and serve the site with the seed content on http://127.0.0.1:$(PORT)/"
@@ -16,6 +16,7 @@ help:
 	@echo "make lint   - ruff lint and format check, missing migrations"
 	@echo "make messages - update the gettext catalogs (locale/) after changing interface strings"
 	@echo "make seed   - (re)load the seed content into the development database"
+	@echo "make bench  - serve a large generated data set with gunicorn and print requests/s and latency"
 
 # Python >= 3.12: pyenv's version from .python-version when pyenv is there, else the first
 # python3.1x on PATH that is new enough.
@@ -62,6 +63,10 @@ run: $(VENV)/.installed-runtime compilemessages seed
 
 test: $(VENV)/.installed-dev compilemessages
 	$(BIN)/python -m pytest
+
+# A throwaway database (SQLite, or <name>_bench beside DATABASE_URL's PostgreSQL); see bench/run.py.
+bench: $(VENV)/.installed-runtime compilemessages
+	$(BIN)/python bench/run.py
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

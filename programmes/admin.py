@@ -1,37 +1,54 @@
 """The editors' admin: every model, in Dutch first, then English and Simplified Chinese.
 
 Municipal staff are not developers, so each admin says what a field is for,
-shows which translations are still missing, and publishes through the same
-services as every other write path (``services.publish`` / ``unpublish``).
+shows which translations are still missing, and publishes through the workflow's
+services (``workflow.py``). Who sees and changes what (their organisations' content,
+by role) is decided in ``permissions.py``; ``RoleScopedAdmin`` applies it here.
 Translated fields are shown as nl / en / zh-hans tabs by modeltranslation's
 tabbed admin; its jQuery UI is vendored (``settings.JQUERY_UI_URL``), never a CDN.
 """
 
+from contextlib import contextmanager
+
 from django import forms
+from django.apps import apps
 from django.conf import settings
-from django.contrib import admin
-from django.contrib.admin.utils import model_ngettext
+from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten, flatten_fieldsets, model_ngettext, quote, unquote
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AdminTextareaWidget
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.csp import CSP
 from django.utils.decorators import method_decorator
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.csp import csp_override
-from modeltranslation import settings as mt_settings
 from modeltranslation.admin import (
     TabbedTranslationAdmin,
     TranslationStackedInline,
     TranslationTabularInline,
 )
-from modeltranslation.translator import translator
 from modeltranslation.utils import build_localized_fieldname
+from reversion.admin import VersionAdmin
+from reversion.models import Version
 
-from . import services
+from . import audit, permissions, revisions, services, workflow
+from .conflicts import EditConflictAdminMixin
 from .models import (
+    AuditLogEntry,
     Cluster,
     FocusArea,
     KeyFigure,
+    Membership,
     Mission,
     Objective,
     Organisation,
@@ -39,8 +56,15 @@ from .models import (
     Partnership,
     Photo,
     ProgrammeItem,
+    Publishable,
     Region,
-    Status,
+)
+from .translation_status import (
+    TARGET_LANGUAGES,
+    missing_q,
+    translated_fields,
+    translation_status,
+    with_parts,
 )
 
 admin.site.site_header = _("Twinning CMS administration")
@@ -68,38 +92,265 @@ def allow_prose_editor_style(policy: dict) -> dict:
     return policy | {"style-src": [*style_src, PROSE_EDITOR_STYLE_HASH]}
 
 
-def missing_translations(obj: models.Model) -> list[str]:
-    """The languages in which a text that is filled in Dutch is still empty."""
-    fields = translator.get_options_for_model(type(obj)).all_fields
-    filled_in_dutch = [
-        name
-        for name in fields
-        if getattr(obj, build_localized_fieldname(name, mt_settings.DEFAULT_LANGUAGE))
-    ]
-    return [
-        language
-        for language in mt_settings.AVAILABLE_LANGUAGES
-        if language != mt_settings.DEFAULT_LANGUAGE
-        and any(
-            not getattr(obj, build_localized_fieldname(name, language)) for name in filled_in_dutch
+# Roles and organisations (see permissions.py) ------------------------------------------------
+
+WORKFLOW_FIELDS = ("status", "publish_at", "unpublish_at")
+SAVE_REFUSED = _(
+    "You may not save this: it would belong to another organisation or to the shared "
+    "reference data, or change a published page, which only a publisher may do."
+)
+
+
+def declared_fields(model_admin) -> list[str]:
+    """The fields an admin or inline shows, a translated field once per language."""
+    if model_admin.fieldsets:
+        declared = flatten_fieldsets(model_admin.fieldsets)
+    else:
+        declared = flatten(model_admin.fields or [])
+    return list(model_admin.replace_orig_field(declared))
+
+
+def role_readonly_fields(model_admin, request, obj) -> list[str]:
+    """The fields the workflow and the user's role make read-only on ``obj``'s form.
+
+    The status changes through the workflow only; the publish and unpublish dates are
+    for those who may publish; a translator edits the texts of their languages and
+    nothing else. A read-only field is not part of the form, so a crafted POST cannot
+    change it. For an inline, ``obj`` is the parent, whose owner is the rows' owner.
+    """
+    user, model = request.user, model_admin.model
+    readonly = []
+    if issubclass(model, Publishable):
+        may_publish = permissions.can(user, "publish", model if obj is None else obj)
+        readonly += [name for name in WORKFLOW_FIELDS if name == "status" or not may_publish]
+    languages = permissions.editable_languages(user, obj)
+    if languages is not None:
+        editable = {
+            build_localized_fieldname(field, language)
+            for field in translated_fields(model)
+            for language in languages
+        }
+        readonly += [name for name in declared_fields(model_admin) if name not in editable]
+    return [name for name in dict.fromkeys(readonly) if name in declared_fields(model_admin)]
+
+
+def permission_checked(form_class: type[forms.ModelForm], user, action: str):
+    """``form_class``, refusing with a form error to save what ``user`` may not."""
+
+    class PermissionCheckedForm(form_class):
+        def _post_clean(self):
+            super()._post_clean()
+            if not self.errors and not permissions.can(user, action, self.instance):
+                self.add_error(None, SAVE_REFUSED)
+
+    PermissionCheckedForm.__name__ = form_class.__name__
+    return PermissionCheckedForm
+
+
+class RoleScopedFields:
+    """Form fields by role, for admins and inlines alike."""
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        extra = role_readonly_fields(self, request, obj)
+        return readonly + [name for name in extra if name not in readonly]
+
+    def get_prepopulated_fields(self, request, obj=None):
+        """Without a slug whose field or source is read-only (Django's form would fail)."""
+        readonly = set(self.get_readonly_fields(request, obj))
+        return {
+            field: sources
+            for field, sources in super().get_prepopulated_fields(request, obj).items()
+            if field not in readonly and readonly.isdisjoint(sources)
+        }
+
+    def get_field_queryset(self, db, db_field, request):
+        """Relation choices: only what the user may pick (``permissions.choices_for``)."""
+        queryset = super().get_field_queryset(db, db_field, request)
+        if queryset is None:
+            queryset = db_field.remote_field.model._default_manager.using(db)
+        return permissions.choices_for(request.user, self.model, db_field.name, queryset)
+
+
+class RoleScopedAdmin(RoleScopedFields):
+    """What ``permissions.py`` decides, applied to a model admin.
+
+    Lists, autocompletes (which use the target's admin), filters and relation choices
+    hold only what the user may see; the change, delete and history URLs of another
+    organisation's object answer 404; every permission is asked per object, so published
+    content is read-only for editors and translators; and a form that would put content
+    into another organisation is refused with an error.
+    """
+
+    def get_queryset(self, request):
+        return permissions.scope(super().get_queryset(request), request.user)
+
+    def get_object(self, request, object_id, from_field=None):
+        """None for a missing object (Django's "perhaps it was deleted?"); 404 for a hidden one.
+
+        Staff without any permission on the model get Django's 403, as before.
+        """
+        obj = super().get_object(request, object_id, from_field)
+        if (
+            obj is None
+            and self.has_view_or_change_permission(request)
+            and self._exists(object_id, from_field)
+        ):
+            raise Http404
+        return obj
+
+    def _exists(self, object_id, from_field) -> bool:
+        field = self.opts.pk if from_field is None else self.opts.get_field(from_field)
+        try:
+            value = field.to_python(object_id)
+        except ValidationError:
+            return False
+        return self.model._default_manager.filter(**{field.name: value}).exists()
+
+    def recoverlist_view(self, request, extra_context=None):
+        """reversion's "Recover deleted …", listing only what the user may add back.
+
+        Another organisation's deleted objects are not listed (recovering one would be
+        refused anyway: its change form is not found for the user).
+        """
+        ordering = self.get_version_ordering(request) or ()
+        deleted = Version.objects.get_deleted(self.model).select_related("revision")
+        recoverable = [
+            version
+            for version in deleted.order_by(*ordering)
+            if self._may_recover(request, version)
+        ]
+        return super().recoverlist_view(request, {"deleted": recoverable, **(extra_context or {})})
+
+    def _may_recover(self, request, version) -> bool:
+        columns = {field.attname for field in self.opts.concrete_fields}
+        obj = self.model(**{k: v for k, v in version.field_dict.items() if k in columns})
+        try:
+            return permissions.can(request.user, "add", obj)
+        except ObjectDoesNotExist:  # what it belonged to is gone too
+            return permissions.is_site_manager(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.can(request.user, "view", self.model if obj is None else obj)
+
+    def has_add_permission(self, request):
+        return permissions.can(request.user, "add", self.model)
+
+    def has_change_permission(self, request, obj=None):
+        return permissions.can(request.user, "change", self.model if obj is None else obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return permissions.can(request.user, "delete", self.model if obj is None else obj)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return permission_checked(form, request.user, "add" if obj is None else "change")
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if request.method == "GET" and obj is not None:
+            self._explain_limits(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _explain_limits(self, request, obj) -> None:
+        """Say why a form is read-only, in whole or in part."""
+        user = request.user
+        may_change = permissions.can(user, "change", obj)
+        if permissions.is_frozen(obj) and not may_change:
+            messages.info(
+                request,
+                _(
+                    "“%(object)s” is published: only a publisher can change it. Ask a "
+                    "publisher to unpublish it (or to make the change); then edit it and "
+                    "submit it for review."
+                )
+                % {"object": obj},
+            )
+        languages = permissions.editable_languages(user, obj)
+        if may_change and languages:
+            names = dict(settings.LANGUAGES)
+            messages.info(
+                request,
+                _("You translate into %(languages)s; the other fields are read-only.")
+                % {"languages": ", ".join(str(names[language]) for language in sorted(languages))},
+            )
+
+
+class RoleScopedInline(RoleScopedFields):
+    """An inline's rows are parts of the parent's page: the parent's permissions apply."""
+
+    def _may(self, request, action: str, parent) -> bool:
+        user = request.user
+        if not permissions.can(user, action, self.model):
+            return False
+        return parent is None or permissions.can(
+            user, "view" if action == "view" else "change", parent
         )
-    ]
+
+    def has_view_permission(self, request, obj=None):
+        return self._may(request, "view", obj)
+
+    def has_add_permission(self, request, obj):
+        return self._may(request, "add", obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may(request, "change", obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may(request, "delete", obj)
+
+
+class MissingTranslationFilter(admin.SimpleListFilter):
+    """Filters "missing English", "missing Simplified Chinese": a Dutch text is untranslated."""
+
+    title = _("translation")
+    parameter_name = "missing"
+
+    def lookups(self, request, model_admin):
+        names = dict(settings.LANGUAGES)
+        return [
+            (language, _("missing %(language)s") % {"language": names[language]})
+            for language in TARGET_LANGUAGES
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() in TARGET_LANGUAGES:
+            return queryset.filter(missing_q(queryset.model, self.value()))
+        return queryset
+
+
+class TranslationStatusChangeList(ChangeList):
+    """The list with the parts the translation column counts, fetched once for the page."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        return with_parts(super().get_queryset(request, exclude_parameters))
 
 
 @method_decorator(
     csp_override(allow_prose_editor_style(settings.SECURE_CSP)), name="changeform_view"
 )
-class EditorialAdmin(TabbedTranslationAdmin):
-    """Translations as tabs, a translation status column, and sanitized saves."""
+class EditorialAdmin(RoleScopedAdmin, EditConflictAdminMixin, VersionAdmin, TabbedTranslationAdmin):
+    """Translations as tabs, a translation status column, and sanitized saves.
+
+    Every save and delete goes through the services, which keep a revision (reversion's
+    ``VersionAdmin`` adds history, revert and "Recover deleted …") and an audit log entry.
+    Forms refuse to save over a newer version (``conflicts.py``).
+    """
 
     list_per_page = 50
+    object_history_template = "admin/programmes/object_history.html"
 
     @admin.display(description=_("translations"))
     def translation_status(self, obj):
-        missing = missing_translations(obj)
-        if not missing:
-            return _("complete")
-        return _("missing: %(languages)s") % {"languages": ", ".join(missing)}
+        """How complete each translation is: "en 100% · zh-hans 40%"."""
+        return " · ".join(
+            f"{language} {status.percent}%" for language, status in translation_status(obj).items()
+        )
+
+    def get_list_filter(self, request):
+        return [*super().get_list_filter(request), MissingTranslationFilter]
+
+    def get_changelist(self, request, **kwargs):
+        return TranslationStatusChangeList
 
     def get_fieldsets(self, request, obj=None):
         """Without the record (uuid, dates) on the add form: it does not exist yet."""
@@ -113,82 +364,247 @@ class EditorialAdmin(TabbedTranslationAdmin):
         return [(name, options) for name, options in without_record if options["fields"]]
 
     def save_model(self, request, obj, form, change):
-        services.save_content(obj, validate=False)
+        services.save_content(
+            obj, validate=False, user=request.user, action=self.history_action(request)
+        )
 
     def save_formset(self, request, form, formset, change):
         # commit=False so inline objects are sanitized too; deletions are then ours to do.
         instances = formset.save(commit=False)
         for obj in formset.deleted_objects:
-            obj.delete()
+            services.delete_content(obj, user=request.user)
         for instance in instances:
-            services.save_content(instance, validate=False)
+            services.save_content(instance, validate=False, user=request.user)
         formset.save_m2m()
+
+    def delete_model(self, request, obj):
+        services.delete_content(obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            services.delete_content(obj, user=request.user)
+
+    @staticmethod
+    def history_action(request) -> str | None:
+        """A save from reversion's revert or recover page is logged as that, not as a change."""
+        url_name = request.resolver_match.url_name if request.resolver_match else ""
+        if url_name.endswith("_revision"):
+            return AuditLogEntry.Action.REVERTED
+        if url_name.endswith("_recover"):
+            return AuditLogEntry.Action.RECOVERED
+        return None
+
+    @contextmanager
+    def create_revision(self, request):
+        """reversion's one revision per admin request, except around the list's actions.
+
+        Actions write through the services, which make one revision per object; one
+        revision around a whole action would tie the objects together, so reverting one
+        of them later would revert them all.
+        """
+        match = request.resolver_match
+        if match is not None and match.url_name.endswith("_changelist"):
+            yield
+            return
+        with super().create_revision(request):
+            yield
+
+    def history_view(self, request, object_id, extra_context=None):
+        """Each version with what changed since the one before, per field and language."""
+        obj = self.get_object(request, unquote(object_id))
+        context = dict(extra_context or {})
+        if obj is not None and self.has_view_or_change_permission(request, obj):
+            opts = self.opts
+            may_revert = self.has_change_permission(request, obj)
+            context["history"] = [
+                (
+                    entry,
+                    reverse(
+                        f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_revision",
+                        args=[quote(obj.pk), entry.version.pk],
+                    )
+                    if may_revert and index > 0
+                    else None,
+                )
+                for index, entry in enumerate(revisions.history(obj))
+            ]
+        return super().history_view(request, object_id, context)
 
 
 class PublishableAdmin(EditorialAdmin):
-    """An admin for public content: "Publish" and "Unpublish" actions through the services."""
+    """An admin for public content: the workflow's transitions as buttons and actions.
 
-    actions = ["publish_selected", "unpublish_selected"]
+    Each calls the service in ``workflow.py``, which checks the permission and the state
+    and says in words why it refuses.
+    """
 
-    @admin.action(description=_("Publish selected %(verbose_name_plural)s"), permissions=["change"])
-    def publish_selected(self, request, queryset):
-        published = services.publish(
-            queryset.exclude(status=Status.PUBLISHED, publish_at__isnull=False)
+    actions = [
+        "submit_for_review_selected",
+        "publish_selected",
+        "unpublish_selected",
+        "send_back_selected",
+    ]
+    # The change form's extra buttons: each saves the form, then makes the transition.
+    workflow_buttons = {
+        "submit_for_review": _("Save and submit for review"),
+        "publish": _("Save and publish"),
+        "unpublish": _("Save and unpublish"),
+        "send_back": _("Save and send back to draft"),
+    }
+
+    def has_submit_permission(self, request, obj=None):
+        return permissions.can(request.user, "submit", self.model if obj is None else obj)
+
+    def has_publish_permission(self, request, obj=None):
+        return permissions.can(request.user, "publish", self.model if obj is None else obj)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        transitions = workflow.available_transitions(
+            request.user, self.model if obj is None else obj
         )
-        self.message_user(
-            request,
-            ngettext(
-                "Published %(count)d %(items)s.",
-                "Published %(count)d %(items)s.",
-                published,
+        context["workflow_buttons"] = [
+            (f"_{name}", label)
+            for name, label in self.workflow_buttons.items()
+            if name in transitions
+        ]
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self._press_workflow_button(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        self._press_workflow_button(request, obj)
+        return super().response_change(request, obj)
+
+    def _press_workflow_button(self, request, obj) -> None:
+        for name in self.workflow_buttons:
+            if f"_{name}" in request.POST and self._transition(request, obj, name):
+                self.message_user(request, self._transition_done(obj, name))
+
+    @staticmethod
+    def _transition_done(obj, name: str) -> str:
+        if name == "publish" and not obj.is_published:
+            return _("“%(object)s” is scheduled: it will be public from %(date)s.") % {
+                "object": obj,
+                "date": date_format(localtime(obj.publish_at), "DATETIME_FORMAT"),
+            }
+        return {
+            "submit_for_review": _("“%(object)s” is in review: a publisher can publish it."),
+            "publish": _("“%(object)s” is published."),
+            "unpublish": _("“%(object)s” is unpublished; editors may change it again."),
+            "send_back": _("“%(object)s” is a draft again."),
+        }[name] % {"object": obj}
+
+    def _transition(self, request, obj, name: str) -> bool:
+        """Make the transition ``name``; say what happened, or why not."""
+        try:
+            getattr(workflow, name)(obj, by=request.user)
+        except (PermissionDenied, workflow.TransitionError) as refusal:
+            self.message_user(request, str(refusal), messages.ERROR)
+            return False
+        return True
+
+    def _transition_selected(self, request, queryset, name: str, done_message) -> None:
+        sources = workflow.TRANSITIONS[name].sources
+        done = sum(
+            self._transition(request, obj, name) for obj in queryset.filter(status__in=sources)
+        )
+        if done:
+            self.message_user(
+                request,
+                done_message(done) % {"count": done, "items": model_ngettext(self.opts, done)},
             )
-            % {"count": published, "items": model_ngettext(self.opts, published)},
+
+    @admin.action(
+        description=_("Submit selected %(verbose_name_plural)s for review"),
+        permissions=["submit"],
+    )
+    def submit_for_review_selected(self, request, queryset):
+        self._transition_selected(
+            request,
+            queryset,
+            "submit_for_review",
+            lambda count: ngettext(
+                "Submitted %(count)d %(items)s for review.",
+                "Submitted %(count)d %(items)s for review.",
+                count,
+            ),
         )
 
     @admin.action(
-        description=_("Unpublish selected %(verbose_name_plural)s"), permissions=["change"]
+        description=_("Publish selected %(verbose_name_plural)s"), permissions=["publish"]
+    )
+    def publish_selected(self, request, queryset):
+        self._transition_selected(
+            request,
+            queryset,
+            "publish",
+            lambda count: ngettext(
+                "Published %(count)d %(items)s.", "Published %(count)d %(items)s.", count
+            ),
+        )
+
+    @admin.action(
+        description=_("Unpublish selected %(verbose_name_plural)s"), permissions=["publish"]
     )
     def unpublish_selected(self, request, queryset):
-        unpublished = services.unpublish(queryset.filter(status=Status.PUBLISHED))
-        self.message_user(
+        self._transition_selected(
             request,
-            ngettext(
-                "Unpublished %(count)d %(items)s; it is a draft again.",
-                "Unpublished %(count)d %(items)s; they are drafts again.",
-                unpublished,
-            )
-            % {"count": unpublished, "items": model_ngettext(self.opts, unpublished)},
+            queryset,
+            "unpublish",
+            lambda count: ngettext(
+                "Unpublished %(count)d %(items)s; editors may change it again.",
+                "Unpublished %(count)d %(items)s; editors may change them again.",
+                count,
+            ),
+        )
+
+    @admin.action(
+        description=_("Send selected %(verbose_name_plural)s back to draft"),
+        permissions=["publish"],
+    )
+    def send_back_selected(self, request, queryset):
+        self._transition_selected(
+            request,
+            queryset,
+            "send_back",
+            lambda count: ngettext(
+                "Sent %(count)d %(items)s back to draft.",
+                "Sent %(count)d %(items)s back to draft.",
+                count,
+            ),
         )
 
 
 # Inlines ---------------------------------------------------------------------------
 
 
-class KeyFigureInline(TranslationStackedInline):
+class KeyFigureInline(RoleScopedInline, TranslationStackedInline):
     model = KeyFigure
     fields = ["label", ("value", "value_max", "unit", "approximate"), ("year", "order"), "source"]
     extra = 0
 
 
-class ClusterInline(TranslationTabularInline):
+class ClusterInline(RoleScopedInline, TranslationTabularInline):
     model = Cluster
     fields = ["sector", "order"]
     extra = 0
 
 
-class PhotoInline(TranslationStackedInline):
+class PhotoInline(RoleScopedInline, EditConflictAdminMixin, TranslationStackedInline):
     model = Photo
     fields = ["image", "alt_text", "caption", "credit", "order"]
     extra = 0
 
 
-class ObjectiveInline(TranslationTabularInline):
+class ObjectiveInline(RoleScopedInline, TranslationTabularInline):
     model = Objective
     fields = ["text", "order"]
     extra = 0
 
 
-class ProgrammeItemInline(TranslationStackedInline):
+class ProgrammeItemInline(RoleScopedInline, TranslationStackedInline):
     model = ProgrammeItem
     fields = [("city", "host"), ("kind", "order"), "title", "description", ("date", "start_time")]
     autocomplete_fields = ["city", "host"]
@@ -204,7 +620,7 @@ class MissionOutcomeFormSet(forms.BaseInlineFormSet):
         form.instance.partnership_id = self.instance.partnership_id
 
 
-class OutcomeInline(TranslationStackedInline):
+class OutcomeInline(RoleScopedInline, EditConflictAdminMixin, TranslationStackedInline):
     model = Outcome
     formset = MissionOutcomeFormSet
     fields = [
@@ -265,7 +681,7 @@ class RegionAdmin(PublishableAdmin):
         (
             _("Publication"),
             {
-                "fields": ["slug", ("status", "publish_at"), *RECORD_FIELDS],
+                "fields": ["slug", ("status", "publish_at", "unpublish_at"), *RECORD_FIELDS],
                 "description": PUBLICATION_DESCRIPTION,
             },
         ),
@@ -274,6 +690,14 @@ class RegionAdmin(PublishableAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(PublishableAdmin):
+    def get_urls(self):
+        overview = path(
+            "translations/",
+            self.admin_site.admin_view(translation_overview),
+            name="programmes_translation_overview",
+        )
+        return [overview, *super().get_urls()]
+
     list_display = [
         "name",
         "kind",
@@ -304,7 +728,7 @@ class OrganisationAdmin(PublishableAdmin):
         (
             _("Publication"),
             {
-                "fields": ["slug", ("status", "publish_at"), *RECORD_FIELDS],
+                "fields": ["slug", ("status", "publish_at", "unpublish_at"), *RECORD_FIELDS],
                 "description": PUBLICATION_DESCRIPTION,
             },
         ),
@@ -316,6 +740,7 @@ class PartnershipAdmin(PublishableAdmin):
     list_display = [
         "title",
         "kind",
+        "owner",
         "home_region",
         "partner_region",
         "coordinator",
@@ -325,7 +750,7 @@ class PartnershipAdmin(PublishableAdmin):
         "updated_at",
     ]
     list_filter = ["status", "kind", "focus_areas"]
-    list_select_related = ["home_region", "partner_region", "coordinator"]
+    list_select_related = ["owner", "home_region", "partner_region", "coordinator"]
     search_fields = ["title_nl", "title_en", "title_zh_hans", "slug"]
     autocomplete_fields = ["home_region", "partner_region", "coordinator"]
     prepopulated_fields = {"slug": ["title_nl"]}
@@ -347,23 +772,33 @@ class PartnershipAdmin(PublishableAdmin):
             _("Relations"),
             {
                 "fields": [
+                    "owner",
                     ("home_region", "partner_region"),
                     ("coordinator", "coordinator_since_year"),
                     "coordinator_role",
                 ],
                 "description": _(
-                    "The two regions, and the organisation that coordinates the partnership."
+                    "The organisation that owns the partnership (its staff edit it and its "
+                    "missions), the two regions, and the organisation that coordinates it."
                 ),
             },
         ),
         (
             _("Publication"),
             {
-                "fields": ["slug", ("status", "publish_at"), *RECORD_FIELDS],
+                "fields": ["slug", ("status", "publish_at", "unpublish_at"), *RECORD_FIELDS],
                 "description": PUBLICATION_DESCRIPTION,
             },
         ),
     ]
+
+    def get_changeform_initial_data(self, request):
+        """The owner is chosen already for staff of one organisation."""
+        initial = super().get_changeform_initial_data(request)
+        organisations = list(permissions.organisations_for(request.user)[:2])
+        if len(organisations) == 1:
+            initial.setdefault("owner", organisations[0].pk)
+        return initial
 
 
 @admin.register(Mission)
@@ -378,7 +813,7 @@ class MissionAdmin(PublishableAdmin):
         "translation_status",
         "updated_at",
     ]
-    list_filter = ["status", "kind", "partnership"]
+    list_filter = ["status", "kind", ("partnership", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["partnership"]
     search_fields = ["title_nl", "title_en", "title_zh_hans", "slug"]
     autocomplete_fields = ["partnership", "destinations", "organisers"]
@@ -420,7 +855,7 @@ class MissionAdmin(PublishableAdmin):
         (
             _("Publication"),
             {
-                "fields": ["slug", ("status", "publish_at"), *RECORD_FIELDS],
+                "fields": ["slug", ("status", "publish_at", "unpublish_at"), *RECORD_FIELDS],
                 "description": PUBLICATION_DESCRIPTION,
             },
         ),
@@ -446,7 +881,13 @@ class OutcomeAdmin(PublishableAdmin):
         "translation_status",
         "updated_at",
     ]
-    list_filter = ["status", "kind", "progress", "area", "partnership"]
+    list_filter = [
+        "status",
+        "kind",
+        "progress",
+        "area",
+        ("partnership", admin.RelatedOnlyFieldListFilter),
+    ]
     list_select_related = ["partnership", "mission"]
     search_fields = [
         "title_nl",
@@ -491,7 +932,7 @@ class OutcomeAdmin(PublishableAdmin):
         (
             _("Publication"),
             {
-                "fields": ["slug", ("status", "publish_at"), *RECORD_FIELDS],
+                "fields": ["slug", ("status", "publish_at", "unpublish_at"), *RECORD_FIELDS],
                 "description": PUBLICATION_DESCRIPTION,
             },
         ),
@@ -540,3 +981,160 @@ class PhotoAdmin(EditorialAdmin):
         ),
         (_("Record"), {"fields": list(RECORD_FIELDS)}),
     ]
+
+
+@admin.register(AuditLogEntry)
+class AuditLogEntryAdmin(admin.ModelAdmin):
+    """The audit log, for site managers (the view permission): read-only, filterable."""
+
+    list_display = ["timestamp", "username", "action", "content_type", "object_link", "changes"]
+    list_filter = ["action", "content_type", "timestamp", "username"]
+    list_select_related = ["content_type"]
+    search_fields = ["object_repr", "username", "message"]
+    date_hierarchy = "timestamp"
+    fields = [
+        "timestamp",
+        "username",
+        "action",
+        "content_type",
+        "object_id",
+        "object_repr",
+        "changes",
+        "message",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("object"))
+    def object_link(self, entry):
+        model = entry.content_type.model_class()
+        if entry.action == AuditLogEntry.Action.DELETED or not admin.site.is_registered(model):
+            return entry.object_repr
+        url = reverse(
+            f"admin:{entry.content_type.app_label}_{entry.content_type.model}_change",
+            args=[quote(entry.object_id)],
+        )
+        return format_html('<a href="{}">{}</a>', url, entry.object_repr)
+
+    @admin.display(description=_("changed fields"))
+    def changes(self, entry):
+        return audit.describe_fields(entry.content_type.model_class(), entry.changed_fields)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# The translation overview ----------------------------------------------------------------
+
+OVERVIEW_MODELS = (Partnership, Mission, Outcome, Photo)
+SHARED_OVERVIEW_MODELS = (Region, Organisation, FocusArea)
+SHARED_DATA = "shared"
+
+
+def translation_overview(request):
+    """Objects × languages, with how complete each translation is, per organisation.
+
+    Staff choose among their own organisations; site managers among every organisation
+    that owns content, and the shared reference data.
+    """
+    user = request.user
+    owners = permissions.organisations_for(user).filter(owned_partnerships__isnull=False)
+    choices = [(str(organisation.pk), str(organisation)) for organisation in owners.distinct()]
+    if permissions.is_site_manager(user):
+        choices.append((SHARED_DATA, _("Shared reference data")))
+    if not choices:
+        raise PermissionDenied
+    selected = request.GET.get("organisation", choices[0][0])
+    if selected not in dict(choices):
+        raise Http404
+    if selected == SHARED_DATA:
+        querysets = [model.objects.all() for model in SHARED_OVERVIEW_MODELS]
+    else:
+        querysets = [
+            model.objects.filter(**{permissions.OWNER_LOOKUPS[model._meta.model_name]: selected})
+            for model in OVERVIEW_MODELS
+        ]
+    sections = [_overview_section(request, queryset) for queryset in querysets]
+    names = dict(settings.LANGUAGES)
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Translation overview"),
+        "app_verbose_name": apps.get_app_config("programmes").verbose_name,
+        "choices": choices,
+        "selected": selected,
+        "languages": [names[language] for language in TARGET_LANGUAGES],
+        "totals": _overview_totals(sections),
+        "sections": sections,
+    }
+    return TemplateResponse(request, "admin/programmes/translation_overview.html", context)
+
+
+def _overview_section(request, queryset) -> dict:
+    model = queryset.model
+    rows = []
+    for obj in with_parts(permissions.scope(queryset, request.user)):
+        url = reverse(f"admin:programmes_{model._meta.model_name}_change", args=[quote(obj.pk)])
+        rows.append(
+            {
+                "object": obj,
+                "url": url,
+                "status": obj.get_status_display() if isinstance(obj, Publishable) else "",
+                "languages": list(translation_status(obj).values()),
+            }
+        )
+    return {"title": model._meta.verbose_name_plural, "rows": rows}
+
+
+def _overview_totals(sections: list[dict]) -> list[int]:
+    """Per language: the share of all texts on the page that is translated, rounded down."""
+    totals = []
+    for index in range(len(TARGET_LANGUAGES)):
+        statuses = [row["languages"][index] for section in sections for row in section["rows"]]
+        texts = sum(status.total for status in statuses)
+        filled = sum(len(status.filled) for status in statuses)
+        totals.append(filled * 100 // texts if texts else 100)
+    return totals
+
+
+# Staff accounts: role and organisations --------------------------------------------------
+
+
+class MembershipForm(forms.ModelForm):
+    languages = forms.MultipleChoiceField(
+        label=_("translates into"),
+        choices=[(code, name) for code, name in settings.LANGUAGES if code in TARGET_LANGUAGES],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("For translators: the languages whose texts they edit."),
+    )
+
+    class Meta:
+        model = Membership
+        fields = ["organisation", "languages"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    form = MembershipForm
+    autocomplete_fields = ["organisation"]
+    extra = 0
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class StaffAdmin(UserAdmin):
+    """Django's user admin, with the organisations a staff member works for.
+
+    The role is a group (Editor, Publisher, Translator, Site manager) under
+    "Permissions"; the organisations, and a translator's languages, are below it.
+    """
+
+    inlines = [*UserAdmin.inlines, MembershipInline]

@@ -10,3 +10,8 @@ gettext_noop("- Select an option -")
 class ProgrammesConfig(AppConfig):
     name = "programmes"
     verbose_name = _("Twinning programmes")
+
+    def ready(self):
+        from . import caching
+
+        caching.connect_signals()

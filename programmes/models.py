@@ -8,13 +8,16 @@ Texts a visitor reads are translated with django-modeltranslation (see
 
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from .images import PhotoField, renditions_for
 from .querysets import (
     MissionQuerySet,
     OrganisationQuerySet,
@@ -26,8 +29,17 @@ from .richtext import RichTextField
 
 
 class Status(models.TextChoices):
+    """Where an object is in the editorial workflow (``workflow.py`` moves it along)."""
+
     DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
     PUBLISHED = "published", _("Published")
+    UNPUBLISHED = "unpublished", _("Unpublished")
+
+
+# Publishers have one more permission per public model: "Can publish …" (publish, unpublish,
+# schedule). Editors have the default four.
+PUBLISHABLE_PERMISSIONS = ("add", "change", "delete", "view", "publish")
 
 
 class Timestamped(models.Model):
@@ -60,16 +72,27 @@ class Publishable(Timestamped):
             "a date in the future keeps it hidden until then."
         ),
     )
+    unpublish_at = models.DateTimeField(
+        _("unpublish date"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the object disappears from the public site again. Leave empty to keep it."
+        ),
+    )
 
     class Meta:
         abstract = True
 
     @property
     def is_published(self) -> bool:
+        """The instance form of ``published()`` in querysets.py, for this object alone."""
+        now = timezone.now()
         return (
             self.status == Status.PUBLISHED
             and self.publish_at is not None
-            and self.publish_at <= timezone.now()
+            and self.publish_at <= now
+            and (self.unpublish_at is None or self.unpublish_at > now)
         )
 
 
@@ -105,6 +128,7 @@ class Region(Publishable):
 
     class Meta:
         ordering = ["name"]
+        default_permissions = PUBLISHABLE_PERMISSIONS
         verbose_name = _("region")
         verbose_name_plural = _("regions")
         constraints = [
@@ -256,6 +280,7 @@ class Organisation(Publishable):
 
     class Meta:
         ordering = ["name"]
+        default_permissions = PUBLISHABLE_PERMISSIONS
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
 
@@ -264,6 +289,53 @@ class Organisation(Publishable):
 
     def get_absolute_url(self):
         return reverse("programmes:organisation", kwargs={"slug": self.slug})
+
+
+class Membership(models.Model):
+    """A staff member works for an organisation: they edit the content it owns.
+
+    What they may do there is their role, a group (editor, publisher, translator or site
+    manager, see ``permissions.py``). A translator edits only the texts in ``languages``.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    languages = models.JSONField(
+        _("translates into"),
+        default=list,
+        blank=True,
+        help_text=_("For translators: the languages whose texts they edit."),
+    )
+
+    class Meta:
+        ordering = ["organisation", "user"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.organisation}"
+
+    def clean(self):
+        translatable = set(settings.MODELTRANSLATION_LANGUAGES) - {
+            settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+        }
+        if not isinstance(self.languages, list) or not set(self.languages) <= translatable:
+            raise ValidationError(
+                {"languages": _("Choose from: %s.") % ", ".join(sorted(translatable))}
+            )
 
 
 class Partnership(Publishable):
@@ -275,6 +347,16 @@ class Partnership(Publishable):
 
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(_("kind"), max_length=30, choices=Kind)
+    owner = models.ForeignKey(
+        Organisation,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="owned_partnerships",
+        help_text=_(
+            "The organisation whose staff edit this partnership, its missions, programme items, "
+            "outcomes and photos. Not shown to the public."
+        ),
+    )
     home_region = models.ForeignKey(
         Region,
         verbose_name=_("home region"),
@@ -315,6 +397,7 @@ class Partnership(Publishable):
 
     class Meta:
         ordering = ["title"]
+        default_permissions = PUBLISHABLE_PERMISSIONS
         verbose_name = _("partnership")
         verbose_name_plural = _("partnerships")
         constraints = [
@@ -404,6 +487,7 @@ class Mission(Publishable):
 
     class Meta:
         ordering = [F("start_date").desc(nulls_last=True), "title"]
+        default_permissions = PUBLISHABLE_PERMISSIONS
         verbose_name = _("mission")
         verbose_name_plural = _("missions")
         constraints = [
@@ -542,6 +626,7 @@ class Outcome(Publishable):
 
     class Meta:
         ordering = ["partnership", "mission", "order", "pk"]
+        default_permissions = PUBLISHABLE_PERMISSIONS
         verbose_name = _("outcome")
         verbose_name_plural = _("outcomes")
 
@@ -567,8 +652,15 @@ def photo_upload_to(instance, filename):
 
 class Photo(Timestamped):
     uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
-    image = models.ImageField(
-        _("image"), upload_to=photo_upload_to, width_field="width", height_field="height"
+    image = PhotoField(
+        _("image"),
+        upload_to=photo_upload_to,
+        width_field="width",
+        height_field="height",
+        help_text=_(
+            "A JPEG, PNG or WebP photo of at most 20 MB and 40 megapixels. Location and "
+            "camera data are removed when it is saved."
+        ),
     )
     width = models.PositiveIntegerField(editable=False, null=True)
     height = models.PositiveIntegerField(editable=False, null=True)
@@ -614,3 +706,57 @@ class Photo(Timestamped):
     def clean(self):
         if not self.mission_id and not self.region_id:
             raise ValidationError(_("Attach the photo to a mission or a region."))
+
+    @cached_property
+    def renditions(self):
+        """The responsive versions pages show (see ``images.py``); made if missing."""
+        return renditions_for(self.image, (self.width, self.height))
+
+
+class AuditLogEntry(models.Model):
+    """Who created, changed, published, unpublished or deleted which content, and when.
+
+    Written by the services (``programmes.audit.record``), so every write path is logged,
+    not only the admin's forms. Read-only in the admin, for site managers. ``username``
+    keeps the name when the user account is deleted later.
+    """
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("Created")
+        CHANGED = "changed", _("Changed")
+        PUBLISHED = "published", _("Published")
+        UNPUBLISHED = "unpublished", _("Unpublished")
+        DELETED = "deleted", _("Deleted")
+        REVERTED = "reverted", _("Reverted")
+        RECOVERED = "recovered", _("Recovered")
+
+    timestamp = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=20, choices=Action, db_index=True)
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        verbose_name=_("kind of content"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    object_id = models.CharField(_("object ID"), max_length=64)
+    object_repr = models.CharField(_("object"), max_length=200)
+    changed_fields = models.JSONField(_("changed fields"), default=list, blank=True)
+    message = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["-timestamp", "-pk"]
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")
+        indexes = [models.Index(fields=["content_type", "object_id"], name="audit_object")]
+
+    def __str__(self):
+        return f"{self.get_action_display()}: {self.object_repr}"

@@ -11,9 +11,15 @@ from django.utils import timezone
 
 
 def published_q(prefix: str = "", *, now=None) -> Q:
-    """The condition "published and due" for the object at ``prefix``."""
+    """The condition "published, due, and not yet taken down" for the object at ``prefix``.
+
+    Scheduled publication lives here: a future ``publish_at`` keeps an object hidden and
+    a past ``unpublish_at`` hides it again, decided at query time, so no job has to run.
+    """
     now = now or timezone.now()
-    return Q(**{f"{prefix}status": "published", f"{prefix}publish_at__lte": now})
+    return Q(**{f"{prefix}status": "published", f"{prefix}publish_at__lte": now}) & (
+        Q(**{f"{prefix}unpublish_at__isnull": True}) | Q(**{f"{prefix}unpublish_at__gt": now})
+    )
 
 
 class PublishableQuerySet(models.QuerySet):
@@ -21,9 +27,14 @@ class PublishableQuerySet(models.QuerySet):
         return self.filter(published_q())
 
     def visible_to(self, user):
-        """Everything for staff (they may preview drafts), published content for others."""
+        """Published content for everyone; staff also preview what they may see in the admin.
+
+        A draft of another organisation stays as hidden from its staff as from visitors.
+        """
         if user.is_authenticated and user.is_staff:
-            return self.all()
+            from .permissions import scope
+
+            return self.published() | scope(self, user)
         return self.published()
 
 
@@ -37,13 +48,20 @@ class RegionQuerySet(PublishableQuerySet):
         partnerships = Partnership.objects.published().select_related(
             "home_region", "partner_region"
         )
+        clusters = Cluster.objects.order_by("order", "pk")
         return self.select_related("parent__parent").prefetch_related(
             Prefetch("key_figures", queryset=KeyFigure.objects.order_by("order", "pk")),
-            Prefetch("clusters", queryset=Cluster.objects.order_by("order", "pk")),
+            Prefetch("clusters", queryset=clusters),
             Prefetch(
                 "children",
                 queryset=Region.objects.published().prefetch_related(
-                    Prefetch("clusters", queryset=Cluster.objects.order_by("order", "pk"))
+                    Prefetch("clusters", queryset=clusters),
+                    Prefetch(
+                        "children",
+                        queryset=Region.objects.published().prefetch_related(
+                            Prefetch("clusters", queryset=clusters)
+                        ),
+                    ),
                 ),
             ),
             Prefetch("organisations", queryset=Organisation.objects.published()),
@@ -117,6 +135,20 @@ class MissionQuerySet(PublishableQuerySet):
             ),
             Prefetch("outcomes", queryset=Outcome.objects.published().select_related("area")),
             "photos",
+        )
+
+    def for_calendar(self):
+        """What the mission's iCalendar file shows; a calendar is never a draft preview."""
+        from .models import ProgrammeItem
+
+        return self.published().prefetch_related(
+            "destinations",
+            Prefetch(
+                "programme_items",
+                queryset=ProgrammeItem.objects.select_related("city", "host").order_by(
+                    "order", "pk"
+                ),
+            ),
         )
 
 

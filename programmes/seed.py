@@ -26,6 +26,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import translation
+from django.utils.translation import gettext_noop
 from modeltranslation.utils import build_localized_fieldname
 
 from .models import (
@@ -53,6 +54,9 @@ DEFAULT_LANGUAGE_KEY = settings.MODELTRANSLATION_DEFAULT_LANGUAGE.replace("-", "
 # A file's [document] table: what the source document is called (used as key figures' source).
 DOCUMENT_KEY = "document"
 DOCUMENT_FIELDS = {"source"}
+
+# The comment of the loader's revisions and audit log entries (translated when shown).
+SEED_COMMENT = gettext_noop("Loaded from the seed content")
 
 # Columns the loader never compares: the database and the publish service manage them.
 UNMANAGED_FIELDS = {"id", "created_at", "updated_at", "status", "publish_at"}
@@ -162,6 +166,7 @@ SPECS = (
         translated=("title", "coordinator_role", "summary", "description"),
         plain=("kind", "since_year", "coordinator_since_year"),
         references={
+            "owner": "organisations",
             "home_region": "regions",
             "partner_region": "regions",
             "coordinator": "organisations",
@@ -408,7 +413,7 @@ class _Writer:
     def write(self, entries: list[Entry]) -> SeedReport:
         for entry in _in_load_order(entries):
             self._write_entry(entry)
-        publish(self.to_publish)
+        publish(self.to_publish, comment=SEED_COMMENT)
         return self.report
 
     def _write_entry(self, entry: Entry) -> None:
@@ -483,7 +488,7 @@ class _Writer:
 
     def _save(self, entry: Entry, instance: models.Model) -> None:
         try:
-            save_content(instance)
+            save_content(instance, comment=SEED_COMMENT)
         except ValidationError as error:
             # Reported to whoever runs the loader, in English like the rest of its messages.
             with translation.override(None):

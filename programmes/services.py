@@ -12,6 +12,9 @@ from django.utils import timezone
 from django_prose_editor.fields import ProseEditorField
 from modeltranslation.translator import translator
 
+from . import audit, revisions
+from .audit import Action
+from .caching import content_changed
 from .models import Mission, Publishable, Status
 from .richtext import sanitize_html
 
@@ -44,12 +47,23 @@ def sanitize_rich_text(instance: models.Model) -> None:
 
 
 @transaction.atomic
-def save_content(instance: models.Model, *, validate: bool = True) -> models.Model:
+def save_content(
+    instance: models.Model,
+    *,
+    validate: bool = True,
+    user=None,
+    action: str | None = None,
+    comment: str = "",
+) -> models.Model:
     """Sanitize, validate and save one content object.
 
     Forms have validated already and pass ``validate=False``. Content saved as
     published without a publish date gets "now": the public rule needs a date,
     and an editor who chose "published" means it to be seen.
+
+    The save is a revision (with the object's children) and an audit log entry by
+    ``user``: "created" or "changed", unless ``action`` says what it was (a revert, a
+    recovery). ``comment`` (an English source string) goes with both.
     """
     sanitize_rich_text(instance)
     if validate:
@@ -60,20 +74,38 @@ def save_content(instance: models.Model, *, validate: bool = True) -> models.Mod
         and instance.publish_at is None
     ):
         instance.publish_at = timezone.now()
-    instance.save()
+    action = action or (Action.CREATED if instance._state.adding else Action.CHANGED)
+    changes = audit.changed_fields(instance)
+    with revisions.revision(comment or audit.REVISION_COMMENTS[action], user):
+        instance.save()
+    audit.record(action, instance, user=user, changed_fields=changes, message=comment)
     return instance
+
+
+@transaction.atomic
+def delete_content(instance: models.Model, *, user=None) -> None:
+    """Delete ``instance`` and what goes with it, after storing it as a last revision.
+
+    That revision (with the children, see ``revisions.py``) is what the admin's "Recover
+    deleted …" brings back.
+    """
+    revisions.snapshot(instance, audit.REVISION_COMMENTS[Action.DELETED], user)
+    audit.record(Action.DELETED, instance, user=user)
+    instance.delete()
 
 
 @transaction.atomic
 def align_outcomes_with_mission(mission: Mission) -> int:
     """Move the mission's outcomes to its partnership (after the mission was moved)."""
-    return mission.outcomes.exclude(partnership_id=mission.partnership_id).update(
+    moved = mission.outcomes.exclude(partnership_id=mission.partnership_id).update(
         partnership_id=mission.partnership_id, updated_at=timezone.now()
     )
+    content_changed()  # update() sends no signals
+    return moved
 
 
 @transaction.atomic
-def publish(objects: Iterable[Publishable], *, at=None) -> int:
+def publish(objects: Iterable[Publishable], *, at=None, user=None, comment: str = "") -> int:
     """Publish ``objects``; those without a publish date get ``at`` (default: now)."""
     now = at or timezone.now()
     count = 0
@@ -81,17 +113,21 @@ def publish(objects: Iterable[Publishable], *, at=None) -> int:
         obj.status = Status.PUBLISHED
         if obj.publish_at is None:
             obj.publish_at = now
-        obj.save(update_fields=["status", "publish_at", "updated_at"])
+        with revisions.revision(comment or audit.REVISION_COMMENTS[Action.PUBLISHED], user):
+            obj.save(update_fields=["status", "publish_at", "unpublish_at", "updated_at"])
+        audit.record(Action.PUBLISHED, obj, user=user, message=comment)
         count += 1
     return count
 
 
 @transaction.atomic
-def unpublish(objects: Iterable[Publishable]) -> int:
-    """Take ``objects`` off the public site; they stay editable as drafts."""
+def unpublish(objects: Iterable[Publishable], *, user=None) -> int:
+    """Take ``objects`` off the public site; editors may change them again."""
     count = 0
     for obj in objects:
-        obj.status = Status.DRAFT
-        obj.save(update_fields=["status", "updated_at"])
+        obj.status = Status.UNPUBLISHED
+        with revisions.revision(audit.REVISION_COMMENTS[Action.UNPUBLISHED], user):
+            obj.save(update_fields=["status", "updated_at"])
+        audit.record(Action.UNPUBLISHED, obj, user=user)
         count += 1
     return count

@@ -16,15 +16,18 @@ from programmes.models import (
     Cluster,
     FocusArea,
     KeyFigure,
+    Membership,
     Mission,
     Objective,
     Organisation,
     Outcome,
     Partnership,
+    Photo,
     ProgrammeItem,
     Region,
     Status,
 )
+from programmes.permissions import sync_role_groups
 
 
 def translated(field: str, nl: str, en: str, zh: str) -> dict:
@@ -112,6 +115,7 @@ class PartnershipFactory(PublishedFactory):
     partner_region = factory.SubFactory(RegionFactory, kind=Region.Kind.CITY)
     since_year = 2000
     coordinator = factory.SubFactory(OrganisationFactory)
+    owner = factory.SelfAttribute("coordinator")
     locals().update(translated("title", "Stedenband {n}", "City link {n}", "友好城市{n}"))
     locals().update(translated("summary", "Samenwerking {n}", "Cooperation {n}", "合作{n}"))
     locals().update(
@@ -207,6 +211,22 @@ class OutcomeFactory(PublishedFactory):
     )
 
 
+class PhotoFactory(factory.django.DjangoModelFactory):
+    """A photo of a mission: a real JPEG made by Pillow (64 × 48 unless ``image__width=…``)."""
+
+    class Meta:
+        model = Photo
+
+    mission = factory.SubFactory(MissionFactory)
+    image = factory.django.ImageField(
+        filename="photo.jpg", format="JPEG", width=64, height=48, color="navy"
+    )
+    credit = "Gemeente Enschede"
+    order = factory.Sequence(int)
+    locals().update(translated("alt_text", "Foto {n}", "Photo {n}", "照片{n}"))
+    locals().update(translated("caption", "Bijschrift {n}", "Caption {n}", "说明{n}"))
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
@@ -219,9 +239,30 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class StaffFactory(UserFactory):
-    """A staff member who is not a superuser; ``permissions=["programmes.change_mission"]``."""
+    """A staff member who is not a superuser.
+
+    ``role=permissions.EDITOR, organisations=[enschede]`` makes an editor of Gemeente
+    Enschede; ``languages=["zh-hans"]`` goes with every membership (for a translator).
+    ``permissions=["programmes.change_mission"]`` adds single permissions.
+    """
 
     is_staff = True
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(sync_role_groups()[extracted])
+
+    @factory.post_generation
+    def organisations(self, create, extracted, **kwargs):
+        if create and extracted:
+            for organisation in extracted:
+                Membership.objects.create(user=self, organisation=organisation)
+
+    @factory.post_generation
+    def languages(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.memberships.update(languages=list(extracted))
 
     @factory.post_generation
     def permissions(self, create, extracted, **kwargs):

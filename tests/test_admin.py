@@ -1,5 +1,8 @@
 """The editors' admin, used as a staff member who is not a superuser.
 
+Most tests log in as a site manager, who works on every organisation's content; what
+the other roles may do is tests/test_permissions.py's subject.
+
 Requests are made in English (language cookie) so the assertions on interface
 text do not change when the Dutch and Chinese catalogs are filled in.
 """
@@ -17,7 +20,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.staticfiles import finders
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -28,6 +31,7 @@ from PIL import Image
 
 from programmes.admin import PROSE_EDITOR_STYLE_HASH
 from programmes.models import KeyFigure, Mission, Outcome, Photo, ProgrammeItem, Region, Status
+from programmes.permissions import EDITOR, PUBLISHER, SITE_MANAGER
 
 from .factories import (
     FocusAreaFactory,
@@ -83,8 +87,8 @@ def management_form(prefix: str, *, total: int = 0, initial: int = 0) -> dict[st
     }
 
 
-def login(client, *permissions: str):
-    staff = StaffFactory(permissions=list(permissions))
+def login(client, *permissions: str, role: str | None = None, organisations=()):
+    staff = StaffFactory(permissions=list(permissions), role=role, organisations=organisations)
     client.force_login(staff)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return staff
@@ -125,7 +129,7 @@ def test_changelist_add_and_change_views_work_for_every_model(
     client, model_name, make, inline_models, field, prefixes
 ):
     obj = make()
-    login(client, *crud(model_name, *inline_models))
+    login(client, role=SITE_MANAGER)
 
     changelist = client.get(reverse(f"admin:programmes_{model_name}_changelist"))
     assert changelist.status_code == 200
@@ -170,8 +174,8 @@ def test_staff_without_permissions_is_refused(client):
 
 
 def test_staff_may_not_edit_what_they_may_only_view(client):
-    mission = MissionFactory()
-    login(client, "programmes.view_mission")
+    mission = MissionFactory(status=Status.DRAFT)
+    login(client, "programmes.view_mission", organisations=[mission.partnership.owner])
     response = client.post(
         reverse("admin:programmes_mission_change", args=[mission.pk]),
         {"title_nl": "Gewijzigd", "kind": mission.kind, "slug": mission.slug},
@@ -221,11 +225,11 @@ def test_add_mission_with_programme_items_and_outcomes(client):
     shanghai = RegionFactory(name_nl="Shanghai")
     dalian = RegionFactory(name_nl="Dalian")
     nbso = OrganisationFactory(name_nl="NBSO Dalian", region=dalian)
-    login(client, *crud("mission", "programmeitem", "outcome", "photo"))
+    login(client, role=PUBLISHER, organisations=[partnership.owner])
 
     data = mission_form(
         partnership,
-        status=Status.PUBLISHED,
+        _publish="Save and publish",
         **management_form("programme_items", total=2),
         **{
             "programme_items-0-city": str(shanghai.pk),
@@ -305,7 +309,7 @@ def test_add_mission_with_programme_items_and_outcomes(client):
         "<p>Why China?</p>",
         "<p>为什么是中国？</p>",
     )
-    # "Published" chosen in the form gets a publish date, as the Publish action gives it.
+    # "Save and publish" gives a publish date, as the Publish action does.
     assert mission.status == Status.PUBLISHED
     assert before <= mission.publish_at <= timezone.now()
     assert [
@@ -340,7 +344,7 @@ def test_add_mission_with_programme_items_and_outcomes(client):
 def test_moving_a_mission_to_another_partnership_moves_its_outcomes(client):
     outcome = OutcomeFactory()
     mission, other = outcome.mission, PartnershipFactory()
-    login(client, *crud("mission", "programmeitem", "outcome", "photo"))
+    login(client, role=SITE_MANAGER)
     data = mission_form(
         other,
         slug=mission.slug,
@@ -391,7 +395,7 @@ def test_moving_a_mission_to_another_partnership_moves_its_outcomes(client):
 
 def test_rich_text_is_saved_sanitized(client):
     partnership = PartnershipFactory()
-    login(client, *crud("mission", "programmeitem", "outcome", "photo"))
+    login(client, role=EDITOR, organisations=[partnership.owner])
     hostile = '<p onclick="steal()">Waarom <script>alert(1)</script>China</p>'
     data = mission_form(
         partnership,
@@ -429,7 +433,7 @@ def test_change_region_with_key_figures(client):
         slug="zhejiang", kind=Region.Kind.PROVINCE, status=Status.DRAFT, publish_at=None
     )
     population = KeyFigureFactory(region=zhejiang, value=Decimal("50000000"), order=0)
-    login(client, *crud("region", "keyfigure", "cluster", "photo"))
+    login(client, role=SITE_MANAGER)
     data = {
         **translated("name", "Zhejiang", "Zhejiang", "浙江省"),
         "kind": Region.Kind.PROVINCE,
@@ -485,7 +489,7 @@ def test_change_region_with_key_figures(client):
 def test_search_finds_an_object_by_its_chinese_title(client):
     dalian_trip = MissionFactory(title_zh_hans="大连考察之旅")
     MissionFactory(title_zh_hans="浙江商务日")
-    login(client, "programmes.view_mission")
+    login(client, role=SITE_MANAGER)
 
     response = client.get(reverse("admin:programmes_mission_changelist"), {"q": "大连"})
 
@@ -510,12 +514,14 @@ def test_autocomplete_finds_regions_in_every_language(client):
 def test_translation_status_tells_editors_what_is_missing(client):
     MissionFactory(title_nl="Compleet")
     MissionFactory(title_nl="Zonder Engels", title_en="", summary_en="", summary_zh_hans="")
-    login(client, "programmes.view_mission")
+    login(client, role=SITE_MANAGER)
 
     response = client.get(reverse("admin:programmes_mission_changelist"))
 
+    # Eight texts filled in Dutch: without the English title and summary, 6 of 8 in English;
+    # Chinese lacks its summary, so 7 of 8.
     statuses = re.findall(r'<td class="field-translation_status">([^<]*)</td>', response.text)
-    assert sorted(statuses) == ["complete", "missing: en, zh-hans"]
+    assert sorted(statuses) == ["en 100% · zh-hans 100%", "en 75% · zh-hans 87%"]
 
 
 # Publish and unpublish ----------------------------------------------------------------
@@ -532,9 +538,12 @@ def run_action(client, action: str, objects) -> list[str]:
 
 def test_publish_and_unpublish_actions(client):
     earlier = timezone.now() - dt.timedelta(days=30)
-    drafts = MissionFactory.create_batch(2, status=Status.DRAFT, publish_at=None)
-    published = MissionFactory(status=Status.PUBLISHED, publish_at=earlier)
-    login(client, "programmes.view_mission", "programmes.change_mission")
+    partnership = PartnershipFactory()
+    drafts = MissionFactory.create_batch(
+        2, partnership=partnership, status=Status.DRAFT, publish_at=None
+    )
+    published = MissionFactory(partnership=partnership, status=Status.PUBLISHED, publish_at=earlier)
+    login(client, role=PUBLISHER, organisations=[partnership.owner])
     before = timezone.now()
 
     assert run_action(client, "publish_selected", [*drafts, published]) == ["Published 2 missions."]
@@ -546,16 +555,16 @@ def test_publish_and_unpublish_actions(client):
     assert published.publish_at == earlier
 
     assert run_action(client, "unpublish_selected", [drafts[0]]) == [
-        "Unpublished 1 mission; it is a draft again."
+        "Unpublished 1 mission; editors may change it again."
     ]
     drafts[0].refresh_from_db()
-    assert drafts[0].status == Status.DRAFT
+    assert drafts[0].status == Status.UNPUBLISHED
     assert Mission.objects.published().count() == 2
 
 
-def test_publish_needs_the_change_permission(client):
+def test_publish_needs_the_publish_permission(client):
     draft = MissionFactory(status=Status.DRAFT, publish_at=None)
-    login(client, "programmes.view_mission")
+    login(client, role=EDITOR, organisations=[draft.partnership.owner])
 
     changelist = client.get(reverse("admin:programmes_mission_changelist"))
     assert "publish_selected" not in changelist.text
@@ -570,7 +579,7 @@ def test_publish_needs_the_change_permission(client):
 
 def test_change_form_loads_its_scripts_from_this_site_only(client):
     mission = MissionFactory()
-    login(client, *crud("mission", "programmeitem", "outcome", "photo"))
+    login(client, role=SITE_MANAGER)
 
     response = client.get(reverse("admin:programmes_mission_change", args=[mission.pk]))
 
@@ -585,7 +594,7 @@ def test_change_form_loads_its_scripts_from_this_site_only(client):
 
 def test_only_form_pages_allow_the_rich_text_editors_stylesheet(client):
     mission = MissionFactory()
-    login(client, "programmes.view_mission", "programmes.change_mission")
+    login(client, role=SITE_MANAGER)
 
     form_policy = client.get(reverse("admin:programmes_mission_change", args=[mission.pk])).headers[
         "Content-Security-Policy"
@@ -643,13 +652,13 @@ def make_mission_with_outcome():
 @pytest.mark.parametrize(
     ("model_name", "make", "queries"),
     [
-        ("region", lambda: RegionFactory(parent=RegionFactory()), 7),
-        ("organisation", OrganisationFactory, 7),
-        ("partnership", lambda: ObjectiveFactory().partnership, 8),
-        ("mission", make_mission_with_outcome, 8),
-        ("outcome", OutcomeFactory, 9),
-        ("focusarea", FocusAreaFactory, 7),
-        ("photo", make_photo, 7),
+        ("region", lambda: RegionFactory(parent=RegionFactory()), 11),
+        ("organisation", OrganisationFactory, 9),
+        ("partnership", lambda: ObjectiveFactory().partnership, 11),
+        ("mission", make_mission_with_outcome, 11),
+        ("outcome", OutcomeFactory, 11),
+        ("focusarea", FocusAreaFactory, 9),
+        ("photo", make_photo, 9),
     ],
 )
 def test_changelist_queries_do_not_grow(
@@ -657,7 +666,7 @@ def test_changelist_queries_do_not_grow(
 ):
     for _ in range(rows):
         make()
-    login(client, f"programmes.view_{model_name}", f"programmes.change_{model_name}")
+    login(client, role=SITE_MANAGER)
     with django_assert_num_queries(queries):
         response = client.get(reverse(f"admin:programmes_{model_name}_changelist"))
     assert (
@@ -666,7 +675,7 @@ def test_changelist_queries_do_not_grow(
     )
 
 
-# The demo editor ----------------------------------------------------------------------
+# The demo staff ----------------------------------------------------------------------
 
 
 def test_create_demo_staff_refuses_without_debug():
@@ -676,7 +685,14 @@ def test_create_demo_staff_refuses_without_debug():
     assert not get_user_model().objects.filter(username="demo").exists()
 
 
-def test_create_demo_staff_twice_gives_one_editor(monkeypatch, settings, capsys):
+def test_create_demo_staff_needs_the_seed_content(settings):
+    settings.DEBUG = True
+    with pytest.raises(CommandError, match="gemeente-enschede, pom-west-vlaanderen do not exist"):
+        call_command("create_demo_staff")
+    assert not get_user_model().objects.filter(username="demo").exists()
+
+
+def test_create_demo_staff_twice_gives_one_account_per_role(seeded, monkeypatch, settings, capsys):
     settings.DEBUG = True
     monkeypatch.setenv("DEMO_STAFF_PASSWORD", "dalian-2012")
 
@@ -687,23 +703,39 @@ def test_create_demo_staff_twice_gives_one_editor(monkeypatch, settings, capsys)
     demo.save()
     call_command("create_demo_staff")
 
+    staff = get_user_model().objects.filter(is_staff=True).order_by("username")
+    assert [
+        (
+            user.username,
+            [group.name for group in user.groups.all()],
+            [(m.organisation.slug, m.languages) for m in user.memberships.all()],
+        )
+        for user in staff
+    ] == [
+        ("demo", ["Site manager"], []),
+        ("enschede-editor", ["Editor"], [("gemeente-enschede", [])]),
+        ("enschede-publisher", ["Publisher"], [("gemeente-enschede", [])]),
+        ("pom-editor", ["Editor"], [("pom-west-vlaanderen", [])]),
+        ("pom-translator", ["Translator"], [("pom-west-vlaanderen", ["zh-hans"])]),
+    ]
     demo = get_user_model().objects.get(username="demo")
     assert (demo.is_staff, demo.is_superuser, demo.is_active) == (True, False, True)
-    assert demo.check_password("dalian-2012")
-    assert [group.name for group in demo.groups.all()] == ["Editors"]
-    assert Group.objects.filter(name="Editors").count() == 1
+    assert all(user.check_password("dalian-2012") for user in staff)
+    assert Group.objects.filter(name="Site manager").count() == 1
     expected = {
-        f"programmes.{action}_{model._meta.model_name}"
-        for model in apps.get_app_config("programmes").get_models()
-        for action in ACTIONS
+        f"programmes.{codename}"
+        for codename in Permission.objects.filter(content_type__app_label="programmes").values_list(
+            "codename", flat=True
+        )
     }
     assert demo.get_all_permissions() == expected
     output = capsys.readouterr().out
+    assert "  pom-translator: translator of POM West-Vlaanderen (zh-hans)" in output
     assert "Log in at http://127.0.0.1:8000/admin/login/" in output
-    assert "password: dalian-2012" in output
+    assert "password (all of them): dalian-2012" in output
 
 
-def test_create_demo_staff_default_password_with_force(monkeypatch):
+def test_create_demo_staff_default_password_with_force(seeded, monkeypatch):
     monkeypatch.delenv("DEMO_STAFF_PASSWORD", raising=False)
     call_command("create_demo_staff", "--force", stdout=io.StringIO())
     assert get_user_model().objects.get(username="demo").check_password("twinning-demo")

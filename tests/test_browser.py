@@ -12,6 +12,8 @@ from django.db import connections
 from django.urls import reverse
 from django.utils import translation
 
+from programmes.permissions import PUBLISHER
+
 from .factories import MissionFactory, StaffFactory
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls in the tests are
@@ -87,14 +89,8 @@ def test_editor_changes_the_chinese_title_in_its_tab(live_server, browser_page):
         title_zh_hans="大连考察",
         programme_items=2,
     )
-    StaffFactory(
-        username="redacteur",
-        permissions=[
-            f"programmes.{action}_{model}"
-            for model in ("mission", "programmeitem", "outcome", "photo")
-            for action in ("add", "change", "delete", "view")
-        ],
-    )
+    # A publisher: the mission is published, and only publishers change what is public.
+    StaffFactory(username="redacteur", role=PUBLISHER, organisations=[mission.partnership.owner])
 
     page.goto(live_server.url + reverse("admin:login"))
     page.fill("#id_username", "redacteur")

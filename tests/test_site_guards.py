@@ -55,7 +55,8 @@ class PageParser(HTMLParser):
         elif tag == "script":
             if attributes.get("src"):
                 self.resource_urls.append(attributes["src"])
-            else:
+            elif attributes.get("type") != "application/ld+json":
+                # JSON-LD is a data block: browsers never execute it.
                 self.inline_scripts += 1
         elif tag == "link" and {"stylesheet", "preload", "modulepreload", "icon"} & set(
             (attributes.get("rel") or "").split()

@@ -25,6 +25,16 @@ def html_lang(language_code: str) -> str:
     return to_locale(language_code).replace("_", "-")
 
 
+@register.filter
+def label(text: str) -> str:
+    """A label that precedes its value ("Host:"), with the space between them.
+
+    ``{% translate "Host:" as host_label %}{{ host_label|label }}…``: a Chinese label
+    ends in a full-width colon ("接待单位："), which has its own space, so none is added.
+    """
+    return text if text.endswith("：") else f"{text} "
+
+
 class TranslatedText(str):
     """The text of a translated field, plus the language it was actually written in.
 

@@ -1,61 +1,70 @@
-"""Create (or reset) the demo editor, so a fresh `make run` has someone to log in as."""
+"""Create (or reset) the demo staff, so a fresh `make run` has someone to log in as."""
 
 import os
 
-from django.apps import apps
 from django.conf import settings
-from django.contrib.auth import get_permission_codename, get_user_model
-from django.contrib.auth.models import AbstractUser, Group, Permission
-from django.contrib.contenttypes.models import ContentType
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser, Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.urls import reverse
 
-USERNAME = "demo"
-GROUP_NAME = "Editors"
+from programmes.models import Membership, Organisation
+from programmes.permissions import EDITOR, PUBLISHER, SITE_MANAGER, TRANSLATOR, sync_role_groups
+
 DEFAULT_PASSWORD = "twinning-demo"
 PASSWORD_VARIABLE = "DEMO_STAFF_PASSWORD"
+# username, role, the organisation they work for (by slug), the languages they translate into
+DEMO_STAFF = [
+    ("demo", SITE_MANAGER, None, []),
+    ("enschede-editor", EDITOR, "gemeente-enschede", []),
+    ("enschede-publisher", PUBLISHER, "gemeente-enschede", []),
+    ("pom-editor", EDITOR, "pom-west-vlaanderen", []),
+    ("pom-translator", TRANSLATOR, "pom-west-vlaanderen", ["zh-hans"]),
+]
 
 
-def editor_permissions() -> list[Permission]:
-    """Add, change, delete and view on every model of the programmes app."""
-    models = list(apps.get_app_config("programmes").get_models())
-    content_types = ContentType.objects.get_for_models(*models)
-    codenames = {
-        get_permission_codename(action, model._meta)
-        for model in models
-        for action in ("add", "change", "delete", "view")
-    }
-    return list(
-        Permission.objects.filter(content_type__in=content_types.values(), codename__in=codenames)
-    )
-
-
-def reset_editors_group() -> Group:
-    group, _created = Group.objects.get_or_create(name=GROUP_NAME)
-    group.permissions.set(editor_permissions())
-    return group
-
-
-def reset_demo_user(password: str, group: Group) -> AbstractUser:
-    """The demo user: staff but not a superuser, with exactly the Editors' permissions."""
+def reset_staff_member(
+    username: str,
+    password: str,
+    group: Group,
+    organisation: Organisation | None,
+    languages: list[str],
+) -> AbstractUser:
+    """A staff member who is not a superuser, with exactly this role and organisation."""
     user, _created = get_user_model().objects.update_or_create(
-        username=USERNAME,
+        username=username,
         defaults={"is_staff": True, "is_superuser": False, "is_active": True},
     )
     user.set_password(password)
     user.save(update_fields=["password"])
     user.user_permissions.clear()
     user.groups.set([group])
+    user.memberships.all().delete()
+    if organisation is not None:
+        Membership.objects.create(user=user, organisation=organisation, languages=languages)
     return user
+
+
+def demo_organisations() -> dict[str, Organisation]:
+    slugs = {slug for _username, _role, slug, _languages in DEMO_STAFF if slug}
+    organisations = {o.slug: o for o in Organisation.objects.filter(slug__in=slugs)}
+    missing = sorted(slugs - set(organisations))
+    if missing:
+        raise CommandError(
+            f"The organisations {', '.join(missing)} do not exist: load the seed content first "
+            "(python manage.py load_seed_content, or make seed)."
+        )
+    return organisations
 
 
 class Command(BaseCommand):
     help = (
-        f"Create or reset the staff user '{USERNAME}' (not a superuser) in the group "
-        f"'{GROUP_NAME}', which may add, change, delete and view all programme content. "
-        f"The password comes from {PASSWORD_VARIABLE} (default '{DEFAULT_PASSWORD}'). "
-        "A development aid: refuses to run with DEBUG off unless --force."
+        "Create or reset the demo staff (none a superuser): 'demo', a site manager; an editor "
+        "and a publisher of Gemeente Enschede; an editor and a Chinese translator of POM "
+        f"West-Vlaanderen. The password comes from {PASSWORD_VARIABLE} (default "
+        f"'{DEFAULT_PASSWORD}'). Needs the seed content. A development aid: refuses to run "
+        "with DEBUG off unless --force."
     )
 
     def add_arguments(self, parser):
@@ -71,16 +80,20 @@ class Command(BaseCommand):
     def handle(self, *args, force, base_url, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
-                "DEBUG is off: create_demo_staff makes a user with a known password and is "
+                "DEBUG is off: create_demo_staff makes users with a known password and is "
                 "meant for development. Use --force if you really want it here."
             )
         password = os.environ.get(PASSWORD_VARIABLE) or DEFAULT_PASSWORD
         with transaction.atomic():
-            user = reset_demo_user(password, reset_editors_group())
+            organisations = demo_organisations()
+            groups = sync_role_groups()
+            for username, role, slug, languages in DEMO_STAFF:
+                organisation = organisations[slug] if slug else None
+                reset_staff_member(username, password, groups[role], organisation, languages)
+                where = f" of {organisation.name_nl}" if organisation else ""
+                into = f" ({', '.join(languages)})" if languages else ""
+                self.stdout.write(f"  {username}: {role.lower()}{where}{into}")
         login_url = base_url.rstrip("/") + reverse("admin:login")
-        self.stdout.write(
-            self.style.SUCCESS(f"Staff user '{user.username}' is ready (group '{GROUP_NAME}').")
-        )
+        self.stdout.write(self.style.SUCCESS(f"{len(DEMO_STAFF)} staff accounts are ready."))
         self.stdout.write(f"Log in at {login_url}")
-        self.stdout.write(f"  username: {user.username}")
-        self.stdout.write(f"  password: {password}")
+        self.stdout.write(f"  password (all of them): {password}")
