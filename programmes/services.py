@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_prose_editor.fields import ProseEditorField
 from modeltranslation.translator import translator
 
-from . import audit, revisions
+from . import audit, events, revisions
 from .audit import Action
 from .caching import content_changed
 from .models import Mission, Publishable, Status
@@ -79,6 +79,7 @@ def save_content(
     with revisions.revision(comment or audit.REVISION_COMMENTS[action], user):
         instance.save()
     audit.record(action, instance, user=user, changed_fields=changes, message=comment)
+    events.emit(action, instance, user=user)
     return instance
 
 
@@ -91,6 +92,7 @@ def delete_content(instance: models.Model, *, user=None) -> None:
     """
     revisions.snapshot(instance, audit.REVISION_COMMENTS[Action.DELETED], user)
     audit.record(Action.DELETED, instance, user=user)
+    events.emit(Action.DELETED, instance, user=user)
     instance.delete()
 
 
@@ -116,6 +118,7 @@ def publish(objects: Iterable[Publishable], *, at=None, user=None, comment: str 
         with revisions.revision(comment or audit.REVISION_COMMENTS[Action.PUBLISHED], user):
             obj.save(update_fields=["status", "publish_at", "unpublish_at", "updated_at"])
         audit.record(Action.PUBLISHED, obj, user=user, message=comment)
+        events.emit(Action.PUBLISHED, obj, user=user)
         count += 1
     return count
 
@@ -129,5 +132,6 @@ def unpublish(objects: Iterable[Publishable], *, user=None) -> int:
         with revisions.revision(audit.REVISION_COMMENTS[Action.UNPUBLISHED], user):
             obj.save(update_fields=["status", "updated_at"])
         audit.record(Action.UNPUBLISHED, obj, user=user)
+        events.emit(Action.UNPUBLISHED, obj, user=user)
         count += 1
     return count
