@@ -236,6 +236,7 @@ class Cluster(models.Model):
 class FocusArea(models.Model):
     """A field of cooperation: economy, education, culture …"""
 
+    uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
     slug = models.SlugField(_("slug"), unique=True)
     name = models.CharField(_("name"), max_length=100)
     order = models.PositiveSmallIntegerField(_("order"), default=0)

@@ -5,8 +5,8 @@ at the top of each file. The loader
 
 * reads and validates every ``*.toml`` file of a content directory before it writes
   anything, so a mistake in a file is reported with the file and the object it is in;
-* creates or updates each object by its fixed UUID (focus areas, which have none, by
-  slug), so partner sites that sync by UUID see the same objects on every install;
+* creates or updates each object by its fixed UUID, so partner sites that sync by UUID
+  see the same objects on every install;
 * writes through :func:`programmes.services.save_content` and publishes through
   :func:`programmes.services.publish`, like every other write path;
 * saves an object only when one of its values differs from the database, so running
@@ -421,10 +421,17 @@ class _Writer:
         identity = "uuid" if spec.has_uuid else "slug"
         key = entry.data[identity]
         instance = spec.model.objects.filter(**{identity: key}).first()
+        if instance is None and spec.has_uuid and entry.slug:
+            # Focus areas got their UUID later (migration 0009): an older install has a
+            # random one, which the seed's fixed UUID replaces.
+            instance = spec.model.objects.filter(slug=entry.slug).first()
         created = instance is None
         if created:
             instance = spec.model(**{identity: key})
         before = _snapshot(instance)
+        if spec.has_uuid and str(instance.uuid) != str(key):
+            instance.uuid = uuid.UUID(str(key))
+            before = None  # a changed UUID is a change
         for name, value in self._values(entry).items():
             setattr(instance, name, value)
         sanitize_rich_text(instance)

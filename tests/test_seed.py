@@ -117,6 +117,19 @@ def test_uuids_come_from_the_data_files(seeded):
     assert Region.objects.get(slug="zhejiang").uuid == file_uuid
 
 
+def test_focus_areas_of_an_older_install_get_the_fixed_uuid(seeded):
+    """Installs from before migration 0009 gave their focus areas random UUIDs."""
+    economy = FocusArea.objects.get(slug="economy")
+    fixed = economy.uuid
+    FocusArea.objects.filter(pk=economy.pk).update(uuid=uuid.uuid4())
+
+    output = load(verbosity=1)
+
+    assert output.endswith("(0 created, 1 updated, 72 unchanged).\n")
+    economy.refresh_from_db()
+    assert (economy.pk, economy.uuid) == (economy.pk, fixed)
+
+
 def test_all_public_seed_content_is_published(seeded):
     for model in PUBLIC_MODELS:
         assert model.objects.published().count() == model.objects.count(), model.__name__
