@@ -1,74 +1,32 @@
 """A translator for Chinese only, in a real browser: edits the Chinese texts, never the Dutch.
 
-Runs Debian's Chromium through Playwright against pytest-django's live server, as
-tests/test_browser.py does (same launch flags, same connection-closing fixture).
+Runs Debian's Chromium through Playwright against pytest-django's live server
+(tests/browser.py).
 """
 
-import os
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from django.db import connections
 from django.urls import reverse
 
 from programmes.models import Mission, Status
 from programmes.permissions import TRANSLATOR
 
+from .browser import BROWSER_TEST, PageProblems, log_in, opened_page
 from .factories import MissionFactory, StaffFactory
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls in the test are
-# still made one at a time, so Django's guard against async-unsafe calls can be lifted.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-PASSWORD = "correct horse battery staple"  # StaffFactory's password
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}"),
-]
+pytestmark = BROWSER_TEST
 
 
 @pytest.fixture
 def browser_page(live_server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(locale="en-GB", viewport={"width": 1400, "height": 1000})
-        page.set_default_timeout(15_000)
+    with opened_page(locale="en-GB") as page:
         yield page
-        browser.close()
-        # While Playwright's event loop runs in this thread, Django keeps the ORM's connections
-        # apart from the thread's usual ones; close them, or PostgreSQL cannot drop the test
-        # database at the end of the run.
-        connections.close_all()
 
 
 def test_a_chinese_translator_edits_chinese_and_cannot_change_dutch(live_server, browser_page):
     page = browser_page
-    script_errors: list[str] = []
-    other_hosts: list[str] = []
-    page.on("pageerror", lambda error: script_errors.append(str(error)))
-    page.on(
-        "request",
-        lambda request: (
-            other_hosts.append(request.url)
-            if urlsplit(request.url).netloc not in {"", urlsplit(live_server.url).netloc}
-            and request.url.startswith("http")
-            else None
-        ),
-    )
+    problems = PageProblems(page, urlsplit(live_server.url).netloc)
     mission = MissionFactory(
         title_nl="Business Days Zhejiang – West-Vlaanderen",
         title_en="Business Days Zhejiang – West Flanders",
@@ -84,11 +42,7 @@ def test_a_chinese_translator_edits_chinese_and_cannot_change_dutch(live_server,
         languages=["zh-hans"],
     )
 
-    page.goto(live_server.url + reverse("admin:login"))
-    page.fill("#id_username", "vertaler")
-    page.fill("#id_password", PASSWORD)
-    page.click("#login-form [type=submit]")
-    page.wait_for_url(live_server.url + reverse("admin:index"))
+    log_in(page, live_server.url, "vertaler")
     page.goto(live_server.url + reverse("admin:programmes_mission_change", args=[mission.pk]))
 
     # The Chinese texts are fields; the Dutch and English ones are text on the page.
@@ -126,5 +80,4 @@ def test_a_chinese_translator_edits_chinese_and_cannot_change_dutch(live_server,
     )
     assert (item.title_zh_hans, item.title_nl.startswith("Bezoek")) == ("企业对企业洽谈", True)
     assert mission.status == Status.DRAFT
-    assert script_errors == []
-    assert other_hosts == []
+    problems.assert_none()
