@@ -123,6 +123,7 @@ def cache_public_page(view: View) -> View:
     """Serve ``view`` whole from the cache to anonymous visitors, and answer conditional GETs.
 
     The key is the generation, the language and the absolute URL with its query string.
+    Pages, the ``.ics`` files, the Atom feeds and the sitemap all go through here.
     """
 
     @wraps(view)
@@ -137,6 +138,8 @@ def cache_public_page(view: View) -> View:
         response = page.cached_response()
         if response is None:
             response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()  # a TemplateResponse (the sitemap's): the cache needs its bytes
             if not _may_be_shared(request, response):
                 return response
             if "ETag" not in response:

@@ -72,13 +72,16 @@ class RegionQuerySet(PublishableQuerySet):
 
 
 class OrganisationQuerySet(PublishableQuerySet):
-    def for_detail_page(self):
+    def for_detail_page(self, *, missions: int | None = None):
+        """``missions``: fetch at most that many of its missions, the newest, as
+        ``listed_missions``."""
         from .models import Mission, Partnership
 
         return self.select_related("region").prefetch_related(
             Prefetch(
                 "organised_missions",
-                queryset=Mission.objects.published().select_related("partnership"),
+                queryset=Mission.objects.published().select_related("partnership")[:missions],
+                to_attr="listed_missions",
             ),
             Prefetch(
                 "coordinated_partnerships",
@@ -97,16 +100,23 @@ class PartnershipQuerySet(PublishableQuerySet):
             .prefetch_related("focus_areas")
         )
 
-    def for_detail_page(self):
+    def for_detail_page(self, *, missions: int | None = None, outcomes: int | None = None):
+        """``missions`` / ``outcomes``: fetch at most that many of each (the newest missions,
+        the outcomes in their order), as ``listed_missions`` / ``listed_outcomes``."""
         from .models import Mission, Objective, Outcome
 
         return self.select_related("home_region", "partner_region", "coordinator").prefetch_related(
             "focus_areas",
             Prefetch("objectives", queryset=Objective.objects.order_by("order", "pk")),
-            Prefetch("missions", queryset=Mission.objects.published()),
+            Prefetch(
+                "missions",
+                queryset=Mission.objects.published()[:missions],
+                to_attr="listed_missions",
+            ),
             Prefetch(
                 "outcomes",
-                queryset=Outcome.objects.published().select_related("area", "mission"),
+                queryset=Outcome.objects.published().select_related("area", "mission")[:outcomes],
+                to_attr="listed_outcomes",
             ),
         )
 
@@ -117,7 +127,32 @@ class MissionQuerySet(PublishableQuerySet):
         return self.filter(published_q(now=now), published_q("partnership__", now=now))
 
     def for_list(self):
-        return self.published().select_related("partnership").prefetch_related("destinations")
+        """The missions list: newest first (undated last), in an order that pages can split."""
+        return (
+            self.published()
+            .select_related("partnership")
+            .prefetch_related("destinations")
+            .order_by(*self.model._meta.ordering, "pk")
+        )
+
+    def upcoming(self, today):
+        """Published missions that start ``today`` or later, the nearest first."""
+        return (
+            self.published()
+            .filter(start_date__gte=today)
+            .select_related("partnership")
+            .order_by("start_date", "title", "pk")
+        )
+
+    def recent(self, today):
+        """Published missions that started before ``today`` or have no known date, newest
+        first (the undated last)."""
+        return (
+            self.published()
+            .exclude(start_date__gte=today)
+            .select_related("partnership")
+            .order_by(*self.model._meta.ordering, "pk")
+        )
 
     def for_detail_page(self):
         from .models import Outcome, ProgrammeItem
@@ -162,7 +197,12 @@ class OutcomeQuerySet(PublishableQuerySet):
         )
 
     def for_list(self):
-        return self.published().select_related("partnership", "mission", "area")
+        """The outcomes overview: by partnership, in an order that pages can split."""
+        return (
+            self.published()
+            .select_related("partnership", "mission", "area")
+            .order_by(*self.model._meta.ordering)
+        )
 
     def for_detail_page(self):
         return self.select_related("partnership", "mission", "area")

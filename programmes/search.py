@@ -100,6 +100,8 @@ class ResultGroup:
     label: str
     total: int
     hits: list[Hit]
+    # Where ``hits`` start among all the matches (0 unless one type is paged through).
+    offset: int = 0
 
     @property
     def has_more(self) -> bool:
@@ -127,6 +129,8 @@ class SearchableType:
     fields: tuple[tuple[str, str], ...]
     url: Callable[[Model], str] = lambda obj: obj.get_absolute_url()
     context: Callable[[Model], Model | None] = lambda obj: None
+    # What a hit shows besides the object itself (fetched with the hits, in one query).
+    related: tuple[str, ...] = ()
 
     @property
     def title_field(self) -> str:
@@ -180,10 +184,9 @@ SEARCHABLE_TYPES = (
         key="programme_items",
         model=ProgrammeItem,
         # A programme item is public when its mission is.
-        public=lambda: ProgrammeItem.objects.filter(
-            mission__in=Mission.objects.published()
-        ).select_related("mission"),
+        public=lambda: ProgrammeItem.objects.filter(mission__in=Mission.objects.published()),
         fields=(("title", "A"), ("description", "B")),
+        related=("mission",),
         url=lambda item: f"{item.mission.get_absolute_url()}#{programme_item_anchor(item)}",
         context=lambda item: item.mission,
     ),
@@ -202,11 +205,14 @@ SEARCHABLE_TYPES = (
 )
 
 
+SEARCHABLE_KEYS = {searchable.key: searchable for searchable in SEARCHABLE_TYPES}
+
+
 def search(query: str, language: str) -> SearchResults:
     """Published content matching ``query`` in ``language``, grouped by type.
 
-    One query per type, whatever the number of results: at most
-    ``RESULTS_PER_TYPE`` hits each, with the number of all matches.
+    Two queries per type that has matches, whatever their number: the best
+    ``RESULTS_PER_TYPE`` (ranked and counted in the database), then those objects.
     """
     query = normalise_query(query)
     terms = query_terms(query)
@@ -215,10 +221,24 @@ def search(query: str, language: str) -> SearchResults:
     highlighter = Highlighter(terms)
     with override(language):
         groups = [
-            _search_type(searchable, terms, language, highlighter)
-            for searchable in SEARCHABLE_TYPES
+            search_type(searchable, terms, language, highlighter) for searchable in SEARCHABLE_TYPES
         ]
     return SearchResults(query=query, groups=[group for group in groups if group.hits])
+
+
+def search_one_type(
+    query: str, language: str, key: str, *, offset: int = 0
+) -> tuple[SearchResults, ResultGroup | None]:
+    """Matches of one type only (``key`` in ``SEARCHABLE_KEYS``), ``RESULTS_PER_TYPE``
+    from ``offset``: a page of all the matches of a type ("show all 300 programme items").
+    """
+    query = normalise_query(query)
+    terms = query_terms(query)
+    if not terms:
+        return SearchResults(query=query, groups=[]), None
+    with override(language):
+        group = search_type(SEARCHABLE_KEYS[key], terms, language, Highlighter(terms), offset)
+    return SearchResults(query=query, groups=[group] if group.hits else []), group
 
 
 def normalise_query(query: str) -> str:
@@ -243,28 +263,43 @@ def plain_text(html: str) -> str:
     return " ".join(unescape(strip_tags(_BLOCK_TAG.sub(" ", html))).split())
 
 
-def _search_type(
+def search_type(
     searchable: SearchableType,
     terms: list[str],
     language: str,
     highlighter: "Highlighter",
+    offset: int = 0,
 ) -> ResultGroup:
+    """The matches of one type from ``offset`` on, best first, at most ``RESULTS_PER_TYPE``.
+
+    The ranking query returns keys and the number of matches only: the database sorts
+    narrow rows, however many match (a common word matches thousands of programme
+    items), and only the objects shown are fetched whole, with their snippets made
+    from them alone.
+    """
     queryset = searchable.public()
     if connections[queryset.db].vendor == "postgresql" and language in TEXT_SEARCH_CONFIGS:
         queryset = _full_text_matches(queryset, searchable, terms, TEXT_SEARCH_CONFIGS[language])
     else:
         queryset = _pattern_matches(queryset, searchable, terms)
-    rows = list(
+    ranked = list(
         queryset.annotate(
             search_total=Window(Count("pk")),
             search_title_length=Length(_shown(searchable.model, searchable.title_field)),
-        ).order_by("-search_rank", "search_title_length", "pk")[:RESULTS_PER_TYPE]
+        )
+        .order_by("-search_rank", "search_title_length", "pk")
+        .values_list("pk", "search_total")[offset : offset + RESULTS_PER_TYPE]
     )
+    shown = searchable.model.objects.all()
+    if searchable.related:
+        shown = shown.select_related(*searchable.related)
+    objects = shown.in_bulk([pk for pk, _total in ranked]) if ranked else {}
     return ResultGroup(
         key=searchable.key,
         label=capfirst(str(searchable.model._meta.verbose_name_plural)),
-        total=rows[0].search_total if rows else 0,
-        hits=[_hit(searchable, row, highlighter) for row in rows],
+        total=ranked[0][1] if ranked else 0,
+        hits=[_hit(searchable, objects[pk], highlighter) for pk, _total in ranked],
+        offset=offset,
     )
 
 
@@ -365,8 +400,14 @@ def _term_lookup(alias: str, term: str) -> Q:
         lookup = "icontains" if term.lower() != term.upper() else "contains"
         return Q(**{f"{alias}__{lookup}": term})
     # The cheap LIKE first, so that the regular expression only runs where it may match.
-    return Q(**{f"{alias}__icontains": term}) & Q(
-        **{f"{alias}__iregex": rf"(?<!\w){re.escape(term)}(?![^<>]*>)"}
+    # In a text without tags (no ">"), a match at its start or after a space is at the
+    # start of a word outside any tag: LIKE decides those, which are most matches of a
+    # common word in titles, and the regular expression (a Python call per row on SQLite)
+    # runs only for the rest, such as rich text and words after punctuation.
+    word_start = Q(**{f"{alias}__istartswith": term}) | Q(**{f"{alias}__icontains": f" {term}"})
+    return Q(**{f"{alias}__icontains": term}) & (
+        (word_start & ~Q(**{f"{alias}__contains": ">"}))
+        | Q(**{f"{alias}__iregex": rf"(?<!\w){re.escape(term)}(?![^<>]*>)"})
     )
 
 

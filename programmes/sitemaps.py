@@ -9,9 +9,12 @@ one story from the page and the sitemap.
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps.views import sitemap
 from django.db.models import Max
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
+from .caching import cache_public_page
 from .models import Mission, Organisation, Outcome, Partnership, Region
 from .templatetags.public_site import html_lang
 
@@ -69,7 +72,8 @@ class OutcomeSitemap(PublishedSitemap):
 
 
 class OverviewSitemap(LanguageVersionsSitemap):
-    """The home page and the outcomes overview, changed when what they list changes."""
+    """The home page and the lists of missions and outcomes (their first pages; the
+    others are reached from there), changed when what they list changes."""
 
     def items(self):
         latest = {
@@ -77,7 +81,11 @@ class OverviewSitemap(LanguageVersionsSitemap):
             for model in (Partnership, Mission, Outcome)
         }
         home = max(filter(None, [latest[Partnership], latest[Mission]]), default=None)
-        return [("programmes:home", home), ("programmes:outcomes", latest[Outcome])]
+        return [
+            ("programmes:home", home),
+            ("programmes:missions", latest[Mission]),
+            ("programmes:outcomes", latest[Outcome]),
+        ]
 
     def location(self, item):
         url_name, _lastmod = item
@@ -96,3 +104,13 @@ SITEMAPS = {
     "organisations": OrganisationSitemap,
     "outcomes": OutcomeSitemap,
 }
+
+
+@cache_public_page
+def sitemap_view(request: HttpRequest) -> HttpResponse:
+    """Django's sitemap view over ``SITEMAPS``, cached whole like the pages (``caching.py``).
+
+    It lists every published object in three languages, so rendering it grows with the
+    content; from the cache it costs what a page does, and it answers conditional requests.
+    """
+    return sitemap(request, sitemaps=SITEMAPS)

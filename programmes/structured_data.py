@@ -111,9 +111,12 @@ def home_meta(request: HttpRequest) -> PageMeta:
     return PageMeta(title=title, description=description, url=url, json_ld=json_ld_script(website))
 
 
-def listing_meta(request: HttpRequest, title: str, description: str) -> PageMeta:
-    """A list page (the outcomes overview): OpenGraph only; the items have their own pages."""
-    return PageMeta(title=title, description=description, url=_canonical_url(request))
+def listing_meta(request: HttpRequest, title: str, description: str, query: str = "") -> PageMeta:
+    """A list page (missions, outcomes): OpenGraph only; the items have their own pages.
+
+    ``query`` is the page's canonical query string (its filters and page number).
+    """
+    return PageMeta(title=title, description=description, url=_canonical_url(request) + query)
 
 
 def page_meta(request: HttpRequest, obj: Model) -> PageMeta:

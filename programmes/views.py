@@ -11,16 +11,17 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from operator import attrgetter
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
+from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language, get_language_from_request, override
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from . import calendar, charts, maps, search, structured_data
+from . import bundles, calendar, charts, maps, search, structured_data
 from .caching import cache_public_page
 from .models import (
     Cluster,
@@ -32,6 +33,17 @@ from .models import (
     ProgrammeItem,
     Region,
 )
+from .pagination import OnePageOf, Pagination, page_number, paginate
+
+# The home page shows the next few missions and the latest ones; the rest are a click away.
+HOME_UPCOMING_MISSIONS = 3
+HOME_RECENT_MISSIONS = 6
+MISSIONS_PER_PAGE = 20
+OUTCOMES_PER_PAGE = 20
+# A partnership's or organisation's page shows its latest missions and outcomes, and links
+# to the lists of all of them (one more is fetched to know whether there are more).
+DETAIL_PAGE_MISSIONS = 10
+DETAIL_PAGE_OUTCOMES = 10
 
 
 def language_redirect(request: HttpRequest) -> HttpResponse:
@@ -54,14 +66,24 @@ def server_error(request: HttpRequest) -> HttpResponse:
 @cache_public_page
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
+    """The partnerships, the next missions and the latest ones; all missions are one link away.
+
+    "Upcoming" is decided by today's date, which no content change marks: a cached home
+    page may show a mission as upcoming for at most ``PAGE_CACHE_SECONDS`` after it began.
+    """
     partnerships = Partnership.objects.for_list()
+    today = timezone.localdate()
+    upcoming = list(Mission.objects.upcoming(today)[:HOME_UPCOMING_MISSIONS])
+    recent = list(Mission.objects.recent(today)[:HOME_RECENT_MISSIONS])
+    prefetch_related_objects([*upcoming, *recent], "destinations")
     return render(
         request,
         "programmes/home.html",
         {
             "partnerships": partnerships,
             "map": maps.overview_map(partnerships),
-            "missions": Mission.objects.for_list(),
+            "upcoming_missions": upcoming,
+            "recent_missions": recent,
             "page_meta": structured_data.home_meta(request),
         },
     )
@@ -69,9 +91,68 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @cache_public_page
 @require_safe
+def mission_list(request: HttpRequest) -> HttpResponse:
+    """All published missions, newest first, a page at a time; by partnership, year, organiser.
+
+    Unknown filter values are ignored, as on the outcomes overview.
+    """
+    published = Mission.objects.published()
+    partnerships = list(Partnership.objects.published().filter(missions__in=published).distinct())
+    organisers = list(
+        Organisation.objects.published().filter(organised_missions__in=published).distinct()
+    )
+    years = [date.year for date in published.dates("start_date", "year", order="DESC")]
+    filters = {
+        "partnership": _choice(request, "partnership", {p.slug for p in partnerships}),
+        "year": _choice(request, "year", {str(year) for year in years}),
+        "organiser": _choice(request, "organiser", {o.slug for o in organisers}),
+    }
+    missions = Mission.objects.for_list()
+    if filters["partnership"]:
+        missions = missions.filter(partnership__slug=filters["partnership"])
+    if filters["year"]:
+        missions = missions.filter(start_date__year=int(filters["year"]))
+    if filters["organiser"]:
+        missions = missions.filter(organisers__slug=filters["organiser"])
+    pagination = paginate(request, missions, MISSIONS_PER_PAGE, filters)
+    context = {
+        "pagination": pagination,
+        "missions": pagination.page.object_list,
+        "partnerships": partnerships,
+        "organisers": organisers,
+        "years": years,
+        "selected": filters,
+        "is_filtered": any(filters.values()),
+        **_list_page_meta(
+            request,
+            pagination,
+            _("Missions"),
+            _(
+                "Trade missions, inspiration trips and delegations of the twinning "
+                "partnerships, the newest first."
+            ),
+        ),
+    }
+    return render(request, "programmes/mission_list.html", context)
+
+
+@cache_public_page
+@require_safe
 def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    partnership = _get_visible_or_404(request, Partnership.objects.for_detail_page(), slug)
-    context = {"partnership": partnership, "map": maps.partnership_map(partnership)}
+    queryset = Partnership.objects.for_detail_page(
+        missions=DETAIL_PAGE_MISSIONS + 1, outcomes=DETAIL_PAGE_OUTCOMES + 1
+    )
+    partnership = _get_visible_or_404(request, queryset, slug)
+    missions, more_missions = _first(partnership.listed_missions, DETAIL_PAGE_MISSIONS)
+    outcomes, more_outcomes = _first(partnership.listed_outcomes, DETAIL_PAGE_OUTCOMES)
+    context = {
+        "partnership": partnership,
+        "map": maps.partnership_map(partnership),
+        "missions": missions,
+        "more_missions": more_missions,
+        "outcomes": outcomes,
+        "more_outcomes": more_outcomes,
+    }
     return _render_detail(request, "programmes/partnership_detail.html", partnership, context)
 
 
@@ -114,12 +195,14 @@ def mission_calendar(request: HttpRequest, slug: str) -> HttpResponse:
 @cache_public_page
 @require_safe
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    organisation = _get_visible_or_404(request, Organisation.objects.for_detail_page(), slug)
+    queryset = Organisation.objects.for_detail_page(missions=DETAIL_PAGE_MISSIONS + 1)
+    organisation = _get_visible_or_404(request, queryset, slug)
+    missions, more_missions = _first(organisation.listed_missions, DETAIL_PAGE_MISSIONS)
     return _render_detail(
         request,
         "programmes/organisation_detail.html",
         organisation,
-        {"organisation": organisation},
+        {"organisation": organisation, "missions": missions, "more_missions": more_missions},
     )
 
 
@@ -133,30 +216,43 @@ def outcome_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @cache_public_page
 @require_safe
 def outcome_list(request: HttpRequest) -> HttpResponse:
-    """All published outcomes, grouped by partnership, optionally filtered by area and kind.
+    """All published outcomes, a page at a time, grouped by partnership within the page;
+    optionally filtered by partnership, area and kind.
 
     Unknown filter values are ignored rather than answered with an empty page.
     """
-    areas = list(FocusArea.objects.filter(outcomes__in=Outcome.objects.published()).distinct())
-    area = request.GET.get("area", "")
-    kind = request.GET.get("kind", "")
+    published = Outcome.objects.published()
+    areas = list(FocusArea.objects.filter(outcomes__in=published).distinct())
+    partnerships = list(Partnership.objects.published().filter(outcomes__in=published).distinct())
+    filters = {
+        "partnership": _choice(request, "partnership", {p.slug for p in partnerships}),
+        "area": _choice(request, "area", {area.slug for area in areas}),
+        "kind": _choice(request, "kind", set(Outcome.Kind.values)),
+    }
     outcomes = Outcome.objects.for_list()
-    if area in {focus_area.slug for focus_area in areas}:
-        outcomes = outcomes.filter(area__slug=area)
-    else:
-        area = ""
-    if kind in Outcome.Kind.values:
-        outcomes = outcomes.filter(kind=kind)
-    else:
-        kind = ""
+    if filters["partnership"]:
+        outcomes = outcomes.filter(partnership__slug=filters["partnership"])
+    if filters["area"]:
+        outcomes = outcomes.filter(area__slug=filters["area"])
+    if filters["kind"]:
+        outcomes = outcomes.filter(kind=filters["kind"])
+    pagination = paginate(request, outcomes, OUTCOMES_PER_PAGE, filters)
     context = {
-        "outcomes_by_partnership": _group_by(outcomes, attrgetter("partnership")),
+        "pagination": pagination,
+        "outcomes_by_partnership": _group_by(
+            pagination.page.object_list, attrgetter("partnership")
+        ),
+        "partnerships": partnerships,
         "areas": areas,
         "kinds": Outcome.Kind.choices,
-        "selected_area": area,
-        "selected_kind": kind,
-        "page_meta": structured_data.listing_meta(
+        "selected": filters,
+        # The names the template used before the partnership filter came.
+        "selected_area": filters["area"],
+        "selected_kind": filters["kind"],
+        "is_filtered": any(filters.values()),
+        **_list_page_meta(
             request,
+            pagination,
             _("Outcomes"),
             _(
                 "Contracts, collaborations, agreements and other concrete results of the "
@@ -170,9 +266,51 @@ def outcome_list(request: HttpRequest) -> HttpResponse:
 @cache_public_page
 @require_safe
 def search_page(request: HttpRequest) -> HttpResponse:
-    """``?q=``: published content in the page's language (see ``search.py``)."""
-    results = search.search(request.GET.get("q", ""), get_language())
-    return render(request, "programmes/search.html", {"results": results})
+    """``?q=``: published content in the page's language (see ``search.py``).
+
+    The best matches of each type; with ``&type=`` all the matches of that type, a page
+    at a time (``&page=``).
+    """
+    query, key = request.GET.get("q", ""), request.GET.get("type", "")
+    if key not in search.SEARCHABLE_KEYS:
+        results = search.search(query, get_language())
+        return render(request, "programmes/search.html", {"results": results})
+    number = page_number(request)
+    per_page = search.RESULTS_PER_TYPE
+    results, group = search.search_one_type(
+        query, get_language(), key, offset=(number - 1) * per_page
+    )
+    pagination = None
+    if group is not None:
+        matches = OnePageOf(group.hits, offset=group.offset, total=group.total)
+        pagination = paginate(request, matches, per_page, {"q": results.query, "type": key})
+    elif number > 1:
+        raise Http404("No such page.")
+    context = {"results": results, "type_group": group, "pagination": pagination}
+    return render(request, "programmes/search.html", context)
+
+
+def _choice(request: HttpRequest, name: str, allowed: set[str]) -> str:
+    """The value of ``?name=`` if it is one of ``allowed``, else "" (no filter)."""
+    value = request.GET.get(name, "")
+    return value if value in allowed else ""
+
+
+def _first[T](items: Iterable[T], count: int) -> tuple[list[T], bool]:
+    """The first ``count`` of ``items`` (fetched with one more), and whether there are more."""
+    items = list(items)
+    return items[:count], len(items) > count
+
+
+def _list_page_meta(
+    request: HttpRequest, pagination: Pagination, title: str, description: str
+) -> dict:
+    """A list page's canonical query (for its canonical link, hreflang and OpenGraph URL)."""
+    query = pagination.canonical_query
+    return {
+        "canonical_query": query,
+        "page_meta": structured_data.listing_meta(request, title, description, query=query),
+    }
 
 
 def _get_visible_or_404(request: HttpRequest, queryset: QuerySet, slug: str) -> Model:
@@ -237,3 +375,13 @@ def _clusters_with_city(region: Region) -> list[tuple[Region | None, Cluster]]:
     return own + [
         (city, cluster) for city in maps.places_within(region) for cluster in city.clusters.all()
     ]
+
+
+@require_safe
+def bundle_schema(request: HttpRequest) -> HttpResponse:
+    """The JSON Schema of an exchange bundle's ``bundle.json`` (``programmes/bundles.py``)."""
+    response = HttpResponse(
+        bundles.SCHEMA_PATH.read_bytes(), content_type="application/schema+json"
+    )
+    patch_cache_control(response, public=True, max_age=3600)
+    return response

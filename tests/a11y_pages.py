@@ -29,6 +29,7 @@ from programmes.models import (
     Status,
 )
 from programmes.permissions import SITE_MANAGER
+from programmes.views import MISSIONS_PER_PAGE
 
 from .factories import (
     ClusterFactory,
@@ -78,7 +79,9 @@ def add_showcase_content() -> Showcase:
     - a published mission in Dalian with three photos, a programme over two days plus
       items without a date or place, an outcome, and texts left empty in Chinese;
     - a draft mission, which only staff see (with the draft banner);
-    - a city in Zhejiang without any Chinese text, with key figures, a cluster and a photo.
+    - a city in Zhejiang without any Chinese text, with key figures, a cluster and a photo;
+    - enough earlier missions for a second page of the missions list, and for the
+      partnership page to link to all of its missions.
     """
     partnership = Partnership.objects.get(slug="enschede-dalian")
     dalian = Region.objects.get(slug="dalian")
@@ -108,6 +111,13 @@ def add_showcase_content() -> Showcase:
     draft = MissionFactory(
         slug="showcase-draft-mission", partnership=partnership, status=Status.DRAFT
     )
+    for number in range(MISSIONS_PER_PAGE):
+        MissionFactory(
+            partnership=partnership,
+            kind=Mission.Kind.PROGRAMME_VISIT,
+            start_date=dt.date(2025, 11, 1) - dt.timedelta(days=30 * number),
+            destinations=[dalian],
+        )
     region = RegionFactory(
         slug="showcase-city",
         parent=Region.objects.get(slug="zhejiang"),
@@ -188,8 +198,18 @@ def pages(showcase: Showcase, language: str) -> list[Page]:
                 "outcomes, filtered",
                 f"/{language}/outcomes/?area={outcome.area.slug}&kind={outcome.kind}",
             ),
+            Page("missions", f"/{language}/missions/"),
+            Page("missions, page 2", f"/{language}/missions/?page=2"),
+            Page(
+                "missions, filtered",
+                f"/{language}/missions/?partnership=enschede-dalian&year=2026",
+            ),
             Page("search", f"/{language}/search/"),
             Page("search results", f"/{language}/search/?q={SEARCH_WORDS[language]}"),
+            Page(
+                "search results of one type",
+                f"/{language}/search/?q={SEARCH_WORDS[language]}&type=missions",
+            ),
             Page("page not found", f"/{language}/no-such-page/", status=404),
         ]
 

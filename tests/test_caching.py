@@ -74,7 +74,16 @@ PAGES = {
     "organisation": lambda m: url(m.organisers.get()),
     "outcome": lambda m: url(m.outcomes.get()),
     "outcomes": lambda m: "/nl/outcomes/?kind=contract",
+    "missions": lambda m: "/nl/missions/",
+    "missions, filtered": lambda m: f"/nl/missions/?partnership={m.partnership.slug}",
     "search": lambda m: f"/nl/search/?{urlencode({'q': m.title_nl})}",
+    "search, one type": lambda m: f"/nl/search/?{urlencode({'q': m.title_nl, 'type': 'missions'})}",
+}
+# Not pages, but as costly to make and as cacheable: (address, content type).
+DOCUMENTS = {
+    "sitemap": ("/sitemap.xml", "application/xml"),
+    "mission feed": ("/nl/feeds/missions.atom", "application/atom+xml; charset=utf-8"),
+    "outcome feed": ("/en/feeds/outcomes.atom", "application/atom+xml; charset=utf-8"),
 }
 
 
@@ -90,6 +99,52 @@ def test_second_request_is_served_without_queries(client, mission, page, django_
     assert second.content == first.content
     assert second["ETag"] == first["ETag"]
     assert second["Content-Type"] == "text/html; charset=utf-8"
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_sitemap_and_feeds_are_served_from_the_cache(
+    client, mission, document, django_assert_num_queries
+):
+    path, content_type = DOCUMENTS[document]
+    first = client.get(path)
+
+    with django_assert_num_queries(0):
+        second = client.get(path)
+
+    assert first.status_code == second.status_code == 200
+    assert second.content == first.content
+    assert second["Content-Type"] == first["Content-Type"] == content_type
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_sitemap_and_feeds_answer_conditional_requests(
+    client, mission, document, django_assert_num_queries
+):
+    path, _content_type = DOCUMENTS[document]
+    first = client.get(path)
+
+    with django_assert_num_queries(0):
+        by_etag = client.get(path, headers={"if-none-match": first["ETag"]})
+        by_date = client.get(path, headers={"if-modified-since": first["Last-Modified"]})
+
+    assert (by_etag.status_code, by_date.status_code) == (304, 304)
+    assert by_etag["ETag"] == first["ETag"]
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_sitemap_and_feeds_change_with_the_content(client, mission, document):
+    path, _content_type = DOCUMENTS[document]
+    first = client.get(path)
+    new = MissionFactory(partnership=mission.partnership, slug="nieuwe-missie", title_nl="Nieuw")
+    OutcomeFactory(mission=new, title_en="New outcome")
+
+    second = client.get(path, headers={"if-none-match": first["ETag"]})
+
+    assert second.status_code == 200
+    assert second["ETag"] != first["ETag"]
+    assert any(text in second.content for text in (b"nieuwe-missie", b"Nieuw", b"New outcome")), (
+        second.content[:500]
+    )
 
 
 def test_head_requests_share_the_entry(client, mission, django_assert_num_queries):

@@ -190,6 +190,7 @@ def test_sitemap_lists_the_published_pages_of_every_kind(client, trip):
 
     expected_paths = [
         "/",
+        "/missions/",
         "/outcomes/",
         f"/partnerships/{trip.partnership.slug}/",
         *[f"/regions/{slug}/" for slug in Region.objects.values_list("slug", flat=True)],
@@ -207,6 +208,10 @@ def test_sitemap_lists_the_published_pages_of_every_kind(client, trip):
     )
     # The overviews change when what they list changes.
     assert entries[f"{BASE}/en/outcomes/"]["lastmod"] == "2025-06-01"
+    assert (
+        entries[f"{BASE}/en/missions/"]["lastmod"]
+        == entries[f"{BASE}/en/missions/trip/"]["lastmod"]
+    )
     assert entries[f"{BASE}/zh-hans/"]["alternates"] == {
         "nl": f"{BASE}/nl/",
         "en": f"{BASE}/en/",
@@ -244,7 +249,8 @@ def test_sitemap_leaves_out_drafts_and_what_hangs_on_a_draft(client, db):
 def test_sitemap_of_the_seed_content(client, seeded):
     entries = sitemap_entries(client.get("/sitemap.xml"))
 
-    pages = 2 + sum(
+    # The home page and the lists of missions and outcomes, then one page per object.
+    pages = 3 + sum(
         model.objects.published().count()
         for model in (Region, Organisation, Partnership, Mission, Outcome)
     )
@@ -266,7 +272,12 @@ def test_sitemap_says_when_it_last_changed(client, trip):
 
     response = client.get("/sitemap.xml")
 
-    assert response["Last-Modified"] == "Sun, 01 Jun 2025 12:00:00 GMT"
+    entries = sitemap_entries(response)
+    assert max(entry["lastmod"] for entry in entries.values()) == "2025-06-01"
+    assert entries[f"{BASE}/nl/regions/shanghai/"]["lastmod"] == "2025-05-29"
+    # The response's own validators are the page cache's (test_caching.py): they change
+    # with every change to the content, deletions included, which no lastmod can show.
+    assert response["Last-Modified"] and response["ETag"]
     assert response["X-Robots-Tag"] == "noindex, noodp, noarchive"
 
 
@@ -275,7 +286,8 @@ def test_sitemap_queries_do_not_grow(client, db, django_assert_num_queries, miss
     MissionFactory.create_batch(missions, destinations=[RegionFactory()])
     OutcomeFactory()
 
-    # Three for the overviews' last changes, one per kind of page.
+    # Three for the overviews' last changes, one per kind of page (the page cache's
+    # generation is looked up once before: the cache is empty in every test).
     with django_assert_num_queries(8):
         client.get("/sitemap.xml")
 
@@ -346,6 +358,7 @@ def test_pages_without_a_photo_have_no_og_image(client, trip):
 def test_opengraph_of_the_home_page_and_the_outcomes_overview(client, db):
     home = client.get("/en/")
     outcomes = client.get("/nl/outcomes/?kind=contract")
+    missions = client.get("/en/missions/")
 
     assertContains(home, '<meta property="og:type" content="website">')
     assertContains(home, '<meta property="og:title" content="Twinning programmes">')
@@ -353,6 +366,8 @@ def test_opengraph_of_the_home_page_and_the_outcomes_overview(client, db):
     assertContains(outcomes, '<meta property="og:title" content="Resultaten">')
     # The filters are not part of the page's identity: same as the canonical link.
     assertContains(outcomes, '<meta property="og:url" content="http://testserver/nl/outcomes/">')
+    assertContains(missions, '<meta property="og:title" content="Missions">')
+    assertContains(missions, '<meta property="og:url" content="http://testserver/en/missions/">')
 
 
 def test_an_outcome_page_describes_itself_in_plain_text(client, db):

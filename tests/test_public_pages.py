@@ -14,7 +14,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
 from django.utils import formats, translation
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, ngettext, pgettext
 from PIL import Image
 from pytest_django.asserts import assertContains, assertInHTML, assertNotContains
 
@@ -30,7 +30,15 @@ from programmes.models import (
     Status,
 )
 from programmes.permissions import EDITOR, owner_id
-from programmes.views import server_error
+from programmes.views import (
+    DETAIL_PAGE_MISSIONS,
+    DETAIL_PAGE_OUTCOMES,
+    HOME_RECENT_MISSIONS,
+    HOME_UPCOMING_MISSIONS,
+    MISSIONS_PER_PAGE,
+    OUTCOMES_PER_PAGE,
+    server_error,
+)
 
 from .factories import (
     ClusterFactory,
@@ -611,6 +619,267 @@ def test_outcomes_overview_says_when_nothing_matches(client, outcomes_of_two_par
     assertContains(response, interface("en", "No outcomes match these filters."))
 
 
+def test_outcomes_overview_filters_by_partnership(client, outcomes_of_two_partnerships):
+    partnership = outcomes_of_two_partnerships["agreement"].partnership
+
+    response = client.get(f"/en/outcomes/?partnership={partnership.slug}")
+
+    assert shown_outcomes(response) == ["Agreement B"]
+    assertContains(response, '<meta name="robots" content="noindex, follow">')
+
+
+def test_outcomes_overview_is_paginated(client, outcomes_of_two_partnerships):
+    partnership = outcomes_of_two_partnerships["agreement"].partnership
+    OutcomeFactory.create_batch(OUTCOMES_PER_PAGE, mission=None, partnership=partnership)
+    total = OUTCOMES_PER_PAGE + 3
+
+    first = client.get("/en/outcomes/")
+    second = client.get("/en/outcomes/?page=2")
+
+    assert len(shown_outcomes(first)) == OUTCOMES_PER_PAGE
+    assert len(shown_outcomes(second)) == total - OUTCOMES_PER_PAGE
+    assert not set(shown_outcomes(first)) & set(shown_outcomes(second))
+    assertContains(first, '<a class="pagination__link" href="/en/outcomes/?page=2" rel="next">')
+    assertContains(second, '<link rel="canonical" href="http://testserver/en/outcomes/?page=2">')
+    assert client.get("/en/outcomes/?page=3").status_code == 404
+
+
+# The missions list and the bounded home page -------------------------------------------
+
+
+def dated_missions(count: int, **kwargs) -> list[Mission]:
+    """``count`` published missions a month apart, going back from December 2024, newest first."""
+    return [
+        MissionFactory(start_date=dt.date(2024, 12, 1) - dt.timedelta(days=30 * number), **kwargs)
+        for number in range(count)
+    ]
+
+
+def shown_missions(response) -> list[str]:
+    """The English titles of the missions listed (linked) on the page, in their order."""
+    text = response.text
+    found = [
+        (text.index(f">{m.title_en}</a>"), m.title_en)
+        for m in Mission.objects.all()
+        if f">{m.title_en}</a>" in text
+    ]
+    return [title for _position, title in sorted(found)]
+
+
+def test_home_shows_upcoming_and_recent_missions_and_links_to_all(client):
+    today = dt.date.today()
+    past = [
+        MissionFactory(title_en=f"Past {days}", start_date=today - dt.timedelta(days=days))
+        for days in range(1, HOME_RECENT_MISSIONS + 3)
+    ]
+    coming = [
+        MissionFactory(title_en=f"Coming {days}", start_date=today + dt.timedelta(days=days))
+        for days in range(HOME_UPCOMING_MISSIONS + 1, 0, -1)
+    ]
+
+    response = client.get("/en/")
+
+    # The nearest upcoming first, then the most recent; no more than a screenful.
+    expected = [m.title_en for m in reversed(coming)][:HOME_UPCOMING_MISSIONS]
+    expected += [m.title_en for m in past][:HOME_RECENT_MISSIONS]
+    assert shown_missions(response) == expected
+    assertInHTML(
+        f'<h2 id="upcoming-heading">{interface("en", "Upcoming missions")}</h2>', response.text
+    )
+    assertInHTML(
+        f'<h2 id="missions-heading">{interface("en", "Recent missions")}</h2>', response.text
+    )
+    assertContains(
+        response,
+        f'<a class="button-link" href="/en/missions/">{interface("en", "See all missions")}</a>',
+        html=True,
+    )
+
+
+def test_home_without_upcoming_missions_shows_only_the_recent_ones(client):
+    MissionFactory(title_en="Last year", start_date=dt.date.today() - dt.timedelta(days=365))
+
+    response = client.get("/en/")
+
+    assertNotContains(response, 'id="upcoming-heading"')
+    assert shown_missions(response) == ["Last year"]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_main_navigation_links_to_the_missions_list(client, language):
+    response = client.get(f"/{language}/missions/")
+
+    missions = interface(language, "Missions")
+    assertContains(
+        response, f'<a href="/{language}/missions/" aria-current="page">{missions}</a>', html=True
+    )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_missions_list_pages_through_every_mission(client, language):
+    missions = dated_missions(MISSIONS_PER_PAGE + 5)
+
+    first = client.get(f"/{language}/missions/")
+    second = client.get(f"/{language}/missions/?page=2")
+
+    titles = [in_language(m, "title", language) for m in missions]
+    assert [t for t in titles if f">{t}</a>" in first.text] == titles[:MISSIONS_PER_PAGE]
+    assert [t for t in titles if f">{t}</a>" in second.text] == titles[MISSIONS_PER_PAGE:]
+    assertInHTML(f"<h1>{interface(language, 'Missions')}</h1>", first.text)
+    with translation.override(language):
+        heading = ngettext(
+            "Mission %(first)s–%(last)s of %(counter)s",
+            "Missions %(first)s–%(last)s of %(counter)s",
+            len(missions),
+        ) % {"first": 21, "last": 25, "counter": 25}
+        page_two = gettext("Page %(number)s") % {"number": 2}
+        title = gettext("page %(number)s of %(count)s") % {"number": 2, "count": 2}
+    assertInHTML(f'<h2 id="results-heading" class="list-summary">{heading}</h2>', second.text)
+    assertContains(second, f"{title} · ")
+    # The navigation: the current page is marked, and next / previous are linked as such.
+    page_two_url = f"/{language}/missions/?page=2"
+    assertContains(
+        first,
+        f'<a class="pagination__link" href="{page_two_url}" aria-label="{page_two}">2</a>',
+        html=True,
+    )
+    assertContains(
+        second,
+        f'<a class="pagination__link pagination__link--current" href="{page_two_url}" '
+        f'aria-label="{page_two}" aria-current="page">2</a>',
+        html=True,
+    )
+    assertContains(first, f'href="/{language}/missions/?page=2" rel="next"')
+    assertContains(second, f'href="/{language}/missions/" rel="prev"')
+    assertContains(first, f'<nav class="pagination" aria-label="{interface(language, "Pages")}">')
+
+
+def test_each_page_of_the_missions_list_is_its_own_canonical_page(client):
+    dated_missions(MISSIONS_PER_PAGE + 1)
+
+    first = client.get("/nl/missions/?page=1&utm_source=newsletter")
+    second = client.get("/zh-hans/missions/?page=2")
+
+    assertContains(first, '<link rel="canonical" href="http://testserver/nl/missions/">')
+    assertContains(
+        second, '<link rel="canonical" href="http://testserver/zh-hans/missions/?page=2">'
+    )
+    assertContains(
+        second, '<link rel="alternate" hreflang="en" href="http://testserver/en/missions/?page=2">'
+    )
+    assertContains(
+        second,
+        '<link rel="alternate" hreflang="x-default" href="http://testserver/nl/missions/?page=2">',
+    )
+    assertContains(
+        second, '<meta property="og:url" content="http://testserver/zh-hans/missions/?page=2">'
+    )
+    # The language switcher keeps the visitor on the same page of the list.
+    assertContains(second, 'href="/en/missions/?page=2"')
+    assertNotContains(first, 'name="robots"')
+
+
+@pytest.mark.parametrize("page", ["3", "0", "-1", "two", ""])
+def test_pages_beyond_the_list_are_not_found(client, page):
+    dated_missions(MISSIONS_PER_PAGE + 1)
+
+    assert client.get(f"/en/missions/?page={page}").status_code == 404
+
+
+def test_an_empty_missions_list_says_so(client):
+    response = client.get("/en/missions/")
+
+    assert response.status_code == 200
+    assertContains(response, interface("en", "No missions have been published yet."))
+    assertNotContains(response, 'class="pagination"')
+
+
+def test_missions_list_filters_by_partnership_year_and_organiser(client, world):
+    other = dated_missions(3)
+    MissionFactory(title_en="Draft", status=Status.DRAFT, partnership=world.partnership)
+    world.mission.start_date = dt.date(2019, 4, 1)
+    world.mission.save()
+    later = MissionFactory(
+        title_en="Later", partnership=world.partnership, start_date=dt.date(2021, 5, 1)
+    )
+
+    by_partnership = client.get(f"/en/missions/?partnership={world.partnership.slug}")
+    by_year = client.get("/en/missions/?year=2019")
+    by_organiser = client.get(f"/en/missions/?organiser={world.pom.slug}")
+    both = client.get(f"/en/missions/?partnership={world.partnership.slug}&year=2021")
+    unknown = client.get("/en/missions/?partnership=nope&year=1066&organiser=nope")
+
+    business_days = world.mission.title_en
+    assert shown_missions(by_partnership) == ["Later", business_days]
+    assert shown_missions(by_year) == [business_days]
+    assert shown_missions(by_organiser) == [business_days]
+    assert shown_missions(both) == ["Later"]
+    assert len(shown_missions(unknown)) == len(other) + 2
+    # Only choices that find something are offered; the chosen one stays selected.
+    assertContains(
+        by_partnership,
+        f'<option value="{world.partnership.slug}" selected>{world.partnership.title_en}</option>',
+        html=True,
+    )
+    assertContains(by_year, '<option value="2021">2021</option>', html=True)
+    assertNotContains(by_year, '<option value="1066">')
+    assertContains(by_year, '<meta name="robots" content="noindex, follow">')
+    assertContains(by_year, '<link rel="canonical" href="http://testserver/en/missions/">')
+    assertNotContains(unknown, 'name="robots"')
+    assert later.title_en in by_partnership.text
+
+
+def test_missions_list_page_links_keep_the_filters(client, world):
+    for _ in range(MISSIONS_PER_PAGE + 1):
+        MissionFactory(partnership=world.partnership, start_date=dt.date(2022, 1, 1))
+
+    response = client.get(f"/en/missions/?year=2022&partnership={world.partnership.slug}&x=1")
+
+    assertContains(
+        response,
+        f'href="/en/missions/?partnership={world.partnership.slug}&amp;year=2022&amp;page=2" '
+        'rel="next"',
+    )
+
+
+def test_partnership_page_shows_its_latest_missions_and_links_to_all(client, world):
+    missions = dated_missions(DETAIL_PAGE_MISSIONS + 1, partnership=world.partnership)
+    OutcomeFactory.create_batch(DETAIL_PAGE_OUTCOMES, mission=None, partnership=world.partnership)
+
+    response = client.get(url(world.partnership, "en"))
+
+    missions_section = response.text.split('id="missions-heading"')[1].split("</section>")[0]
+    shown = [m.title_en for m in missions if f">{m.title_en}</a>" in missions_section]
+    assert shown == [m.title_en for m in missions][:DETAIL_PAGE_MISSIONS]
+    assert f">{world.mission.title_en}</a>" not in missions_section  # no date: the oldest
+    assertContains(
+        response,
+        f'<a href="/en/missions/?partnership={world.partnership.slug}">'
+        f"{interface('en', 'All missions of this partnership')}</a>",
+        html=True,
+    )
+    # Ten outcomes besides the world's: more than fit, so the outcomes list is linked too.
+    assertContains(response, f'href="/en/outcomes/?partnership={world.partnership.slug}"')
+
+
+def test_partnership_page_without_more_missions_has_no_link_to_more(client, world):
+    response = client.get(url(world.partnership, "en"))
+
+    assertNotContains(response, interface("en", "All missions of this partnership"))
+    assertNotContains(response, interface("en", "All outcomes of this partnership"))
+
+
+def test_organisation_page_shows_its_latest_missions_and_links_to_all(client, world):
+    missions = dated_missions(DETAIL_PAGE_MISSIONS + 2, organisers=[world.pom])
+
+    response = client.get(url(world.pom, "nl"))
+
+    assert len([m for m in missions if f">{m.title_nl}</a>" in response.text]) == (
+        DETAIL_PAGE_MISSIONS
+    )
+    assertContains(response, f'href="/nl/missions/?organiser={world.pom.slug}"')
+
+
 # Drafts ---------------------------------------------------------------------
 
 
@@ -830,19 +1099,54 @@ def busy_site(db):
         OutcomeFactory(mission=mission, area=FocusAreaFactory(slug="culture"))
 
 
-def test_home_queries(client, busy_site, django_assert_num_queries):
-    with django_assert_num_queries(4):
+@pytest.mark.parametrize("extra_missions", [0, 30])
+def test_home_queries(client, busy_site, django_assert_num_queries, extra_missions):
+    MissionFactory.create_batch(extra_missions, start_date=dt.date(2019, 1, 1))
+    MissionFactory(start_date=dt.date.today() + dt.timedelta(days=30))
+
+    # Partnerships and their focus areas, the upcoming and the recent missions, and the
+    # destinations of both.
+    with django_assert_num_queries(5):
         client.get("/en/")
 
 
-def test_outcomes_overview_queries(client, busy_site, django_assert_num_queries):
-    with django_assert_num_queries(2):
+@pytest.mark.parametrize("extra_outcomes", [0, 30])
+def test_outcomes_overview_queries(client, busy_site, django_assert_num_queries, extra_outcomes):
+    OutcomeFactory.create_batch(extra_outcomes, kind=Outcome.Kind.CONTRACT)
+
+    # The areas and partnerships to filter by, the count and the page.
+    with django_assert_num_queries(4):
         client.get("/en/outcomes/?area=culture&kind=contract")
+    with django_assert_num_queries(4):
+        client.get("/en/outcomes/?page=2" if extra_outcomes else "/en/outcomes/")
 
 
-def test_partnership_page_queries(client, world, django_assert_num_queries):
+@pytest.mark.parametrize("extra_missions", [0, 45])
+def test_mission_list_queries(client, busy_site, django_assert_num_queries, extra_missions):
+    partnership = Partnership.objects.first()
+    organiser = OrganisationFactory()
+    MissionFactory.create_batch(
+        extra_missions,
+        partnership=partnership,
+        start_date=dt.date(2020, 3, 1),
+        destinations=[RegionFactory()],
+        organisers=[organiser],
+    )
+    page = "&page=2" if extra_missions else ""
+
+    # The partnerships, organisers and years to filter by, the count, the page, and the
+    # destinations of the missions on it.
+    with django_assert_num_queries(6):
+        client.get("/en/missions/")
+    with django_assert_num_queries(6):
+        client.get(f"/en/missions/?partnership={partnership.slug}&year=2020{page}")
+
+
+@pytest.mark.parametrize("missions", [3, 30])
+def test_partnership_page_queries(client, world, django_assert_num_queries, missions):
     ObjectiveFactory.create_batch(3, partnership=world.partnership)
-    MissionFactory.create_batch(3, partnership=world.partnership)
+    MissionFactory.create_batch(missions, partnership=world.partnership)
+    OutcomeFactory.create_batch(missions, mission=None, partnership=world.partnership)
 
     with django_assert_num_queries(5):
         client.get(url(world.partnership, "en"))
@@ -875,8 +1179,9 @@ def test_mission_page_queries_do_not_grow(client, django_assert_num_queries, ite
         client.get(url(mission, "zh-hans"))
 
 
-def test_organisation_page_queries(client, world, django_assert_num_queries):
-    MissionFactory.create_batch(3, organisers=[world.pom])
+@pytest.mark.parametrize("missions", [3, 30])
+def test_organisation_page_queries(client, world, django_assert_num_queries, missions):
+    MissionFactory.create_batch(missions, organisers=[world.pom])
 
     with django_assert_num_queries(3):
         client.get(url(world.pom, "en"))

@@ -6,6 +6,7 @@ Chinese anywhere in a text; each test asserts what both databases agree on.
 """
 
 import datetime as dt
+import re
 from html import unescape
 from operator import attrgetter
 
@@ -38,6 +39,7 @@ from programmes.search import (
     plain_text,
     query_terms,
     search,
+    search_one_type,
 )
 
 from .factories import (
@@ -499,8 +501,84 @@ def test_search_page_queries_do_not_grow(client, django_assert_num_queries, item
         ProgrammeItemFactory(mission=mission, **names("Kraanvogels", "Cranes", "仙鹤", "title"))
         RegionFactory(**names("Kraanvogel", "Crane", "仙鹤"))
 
-    with django_assert_num_queries(6):
+    # Per type one query ranks and counts the matches; the three types that have some
+    # (regions, missions, programme items) need one more for the objects shown.
+    with django_assert_num_queries(6 + 3):
         client.get("/nl/search/", {"q": "kraanvogel"})
+    with django_assert_num_queries(2):
+        client.get("/nl/search/", {"q": "kraanvogel", "type": "programme_items"})
+
+
+def test_common_words_are_ranked_in_the_database_and_only_the_shown_hits_fetched(
+    client, django_assert_max_num_queries
+):
+    mission = MissionFactory()
+    ProgrammeItemFactory.create_batch(
+        RESULTS_PER_TYPE * 2 + 1, mission=mission, **names("Havenbezoek", "", "", "title")
+    )
+
+    with django_assert_max_num_queries(2) as captured:
+        _results, group = search_one_type("haven", "nl", "programme_items")
+
+    # The ranking query returns keys only; the objects are fetched by key, 20 of them.
+    ranking, objects = (query["sql"] for query in captured.captured_queries)
+    assert '"programmes_programmeitem"."description_nl"' not in ranking.split(" FROM ")[0]
+    keys = re.search(r'"programmes_programmeitem"\."id" IN \(([^)]*)\)', objects).group(1)
+    assert len(keys.split(",")) == RESULTS_PER_TYPE
+    assert (group.total, len(group.hits)) == (RESULTS_PER_TYPE * 2 + 1, RESULTS_PER_TYPE)
+
+
+def test_all_matches_of_one_type_a_page_at_a_time(client):
+    partnership = PartnershipFactory()
+    missions = [
+        MissionFactory(partnership=partnership, **names(f"Kraanvogelreis {n:02}", "", "", "title"))
+        for n in range(RESULTS_PER_TYPE + 5)
+    ]
+    ProgrammeItemFactory(mission=missions[0], **names("Kraanvogelreisgids", "", "", "title"))
+
+    overview = client.get("/nl/search/", {"q": "kraanvogelreis"})
+    first = client.get("/nl/search/", {"q": "kraanvogelreis", "type": "missions"})
+    second = client.get("/nl/search/", {"q": "kraanvogelreis", "type": "missions", "page": "2"})
+
+    with translation.override("nl"):
+        kind = capfirst(Mission._meta.verbose_name_plural)
+        show_all = gettext("Show all %(total)s matches in %(kind)s") % {"total": 25, "kind": kind}
+    assertContains(
+        overview,
+        f'<a href="/nl/search/?q=kraanvogelreis&amp;type=missions">{show_all}</a>',
+        html=True,
+    )
+    assertContains(first, '<li class="search-result">', count=RESULTS_PER_TYPE)
+    assertContains(second, '<li class="search-result">', count=5)
+    assertContains(second, '<ol class="search-results" start="21">')
+    assertContains(
+        first, 'href="/nl/search/?q=kraanvogelreis&amp;type=missions&amp;page=2" rel="next"'
+    )
+    assertContains(second, 'href="/nl/search/?q=kraanvogelreis&amp;type=missions" rel="prev"')
+    # Only missions: the programme item is on the overview, not on the missions' pages.
+    assertContains(overview, "<mark>Kraanvogelreisgids</mark>")
+    assertNotContains(first, "<mark>Kraanvogelreisgids</mark>")
+    assertNotContains(first, 'class="search-types"')
+    assertContains(first, 'href="/nl/search/?q=kraanvogelreis"')
+    assertContains(first, '<meta name="robots" content="noindex, follow">')
+
+
+@pytest.mark.parametrize("page", ["3", "0", "x"])
+def test_pages_beyond_the_matches_of_a_type_are_not_found(client, page):
+    MissionFactory.create_batch(RESULTS_PER_TYPE + 1, **names("Kraanvogelreis", "", "", "title"))
+
+    response = client.get("/nl/search/", {"q": "kraanvogelreis", "type": "missions", "page": page})
+
+    assert response.status_code == 404
+
+
+def test_an_unknown_type_shows_every_type(client):
+    MissionFactory(**names("Kraanvogelreis", "", "", "title"))
+
+    response = client.get("/nl/search/", {"q": "kraanvogelreis", "type": "nope", "page": "7"})
+
+    assert response.status_code == 200
+    assertContains(response, 'class="search-types"')
 
 
 def test_empty_search_page_needs_no_query(client, django_assert_num_queries):

@@ -110,8 +110,11 @@ def language_versions(context, *, home: bool = False) -> list[dict]:
 
     ``translate_url`` keeps the visitor on the same object. An error page has no
     versions in other languages, so with ``home=True`` each language's home is offered.
+    A list page puts its canonical query string (filters, page number) in the context as
+    ``canonical_query``; its canonical and alternate addresses keep it.
     """
     request = context["request"]
+    canonical_query = context.get("canonical_query", "")
     current = get_language()
     versions = []
     for code, _name in settings.LANGUAGES:
@@ -127,7 +130,7 @@ def language_versions(context, *, home: bool = False) -> list[dict]:
                 "html_lang": html_lang(code),
                 "name": get_language_info(code)["name_local"],
                 "url": full_path,
-                "absolute_url": request.build_absolute_uri(path),
+                "absolute_url": request.build_absolute_uri(path + canonical_query),
                 "is_current": code == current,
                 "is_default": code == settings.LANGUAGE_CODE,
             }
