@@ -21,9 +21,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
-from django.http import Http404
+from django.http import Http404, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.csp import CSP
 from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
@@ -41,11 +42,12 @@ from modeltranslation.utils import build_localized_fieldname
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from . import audit, permissions, revisions, services, workflow
+from . import audit, bundles, permissions, revisions, services, workflow
 from .conflicts import EditConflictAdminMixin
 from .models import (
     AuditLogEntry,
     Cluster,
+    ExportRecord,
     FocusArea,
     KeyFigure,
     Membership,
@@ -792,6 +794,63 @@ class PartnershipAdmin(PublishableAdmin):
         ),
     ]
 
+    actions = [*PublishableAdmin.actions, "download_bundle_selected"]
+
+    def get_urls(self):
+        bundle = path(
+            "<path:object_id>/bundle/",
+            self.admin_site.admin_view(self.bundle_view),
+            name="programmes_partnership_bundle",
+        )
+        return [bundle, *super().get_urls()]
+
+    def has_bundle_permission(self, request, obj=None):
+        """Publishers (of their organisations' partnerships) and site managers."""
+        return permissions.can(request.user, "publish", self.model if obj is None else obj)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["may_download_bundle"] = obj is not None and self.has_bundle_permission(
+            request, obj
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def bundle_view(self, request, object_id):
+        """The partnership's exchange bundle, streamed as it is written."""
+        partnership = self.get_object(request, unquote(object_id))
+        if partnership is None:
+            raise Http404
+        if not self.has_bundle_permission(request, partnership):
+            raise PermissionDenied
+        return self._bundle_response([partnership], filename=partnership.slug)
+
+    @admin.action(
+        description=_("Download an exchange bundle of the selected partnerships"),
+        permissions=["bundle"],
+    )
+    def download_bundle_selected(self, request, queryset):
+        partnerships = list(queryset.order_by("slug"))
+        refused = [p for p in partnerships if not self.has_bundle_permission(request, p)]
+        if refused:
+            self.message_user(
+                request,
+                _("You may not export “%(object)s”: only its publishers and site managers may.")
+                % {"object": refused[0]},
+                messages.ERROR,
+            )
+            return None
+        name = partnerships[0].slug if len(partnerships) == 1 else "partnerships"
+        return self._bundle_response(partnerships, filename=name)
+
+    @staticmethod
+    def _bundle_response(partnerships, *, filename: str) -> StreamingHttpResponse:
+        response = StreamingHttpResponse(
+            bundles.stream_bundle(bundles.Exporter(partnerships)), content_type="application/zip"
+        )
+        stamp = timezone.now().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="{filename}-{stamp}.zip"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+
     def get_changeform_initial_data(self, request):
         """The owner is chosen already for staff of one organisation."""
         initial = super().get_changeform_initial_data(request)
@@ -1018,6 +1077,29 @@ class AuditLogEntryAdmin(admin.ModelAdmin):
     @admin.display(description=_("changed fields"))
     def changes(self, entry):
         return audit.describe_fields(entry.content_type.model_class(), entry.changed_fields)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ExportRecord)
+class ExportRecordAdmin(admin.ModelAdmin):
+    """What partner sites were told (programmes/sync.py): read-only, for answering "why did
+    the partner site remove this?" A record that is not public is a tombstone of /api/v1/deleted.
+    """
+
+    list_display = ["type", "uuid", "public", "changed_at"]
+    list_filter = ["type", "public", "changed_at"]
+    search_fields = ["uuid"]
+    date_hierarchy = "changed_at"
+    fields = list_display
+    readonly_fields = fields
 
     def has_add_permission(self, request):
         return False

@@ -1,64 +1,118 @@
 """The JSON export for partner sites: ``/api/v1/``.
 
 The OpenAPI document is at ``/api/v1/openapi.json``, its interactive docs at
-``/api/v1/docs``. Every query starts from ``published()`` (querysets.py), and
-each list fetches what it shows in a fixed number of queries, pinned by
-tests/test_api.py. The shapes are in schemas.py; :class:`Exporter` fills them.
+``/api/v1/docs``, the guide for partner developers in docs/api.md. Every query starts
+from ``published()`` (querysets.py). Each endpoint fetches what it shows in a fixed
+number of queries, pinned by tests/test_api.py, and answers a conditional GET from two
+small queries without building the body. The shapes are in schemas.py;
+:class:`Exporter` fills them. What ``updated_since`` and ``/deleted`` rest on is in
+sync.py, the error format in problems.py.
 """
 
+import hashlib
+import inspect
 from collections.abc import Callable
-from typing import Annotated, Any
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import wraps
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
-from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
+from django.db.models import (
+    Count,
+    Exists,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce, Greatest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date, quote_etag
 from modeltranslation.translator import translator
 from modeltranslation.utils import build_localized_fieldname, resolution_order
-from ninja import Field, NinjaAPI, Query, Schema
+from ninja import NinjaAPI, Query
+from ninja.errors import HttpError, ValidationError
 from ninja.openapi.docs import Swagger
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.throttling import SimpleRateThrottle
+from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
 
+from . import problems, sync
 from .models import (
     Cluster,
+    ExportRecord,
+    FocusArea,
     KeyFigure,
     Mission,
     Objective,
     Organisation,
     Outcome,
     Partnership,
+    Photo,
     ProgrammeItem,
     Publishable,
     Region,
 )
 from .schemas import (
-    InvalidInput,
+    InvalidParameters,
     Language,
     MissionExport,
-    NotFound,
     OrganisationExport,
     OutcomeExport,
+    PagedMissionExport,
+    PagedOrganisationExport,
+    PagedOutcomeExport,
+    PagedPartnershipExport,
+    PagedRegionExport,
+    PagedTombstone,
     PartnershipExport,
+    Problem,
     RegionExport,
 )
 
 DESCRIPTION = """\
 The published content of this Twinning CMS, for partner sites that keep a copy in sync:
-regions, partnerships, missions (with their programme and outcomes), outcomes and organisations.
+regions, partnerships, missions (with their programme, outcomes and photos), outcomes and
+organisations. The guide for partner developers (sync recipe, caching, errors) is
+docs/api.md in the source.
 
 * Every object has a stable `uuid`, and objects refer to each other by UUID. A reference to
   something that is not published is `null`, or left out of a list.
 * With `?lang=nl`, `en` or `zh-hans` every text is a string in that language. A text that is
   empty there is shown in the next language of the fallback order (en → nl, zh-hans → en → nl)
   and named under `fallbacks`. Without `lang` every text is an object with all three languages.
-* `url` is the object's public page in the requested language (Dutch without `lang`).
+* `url` is the object's public page in the requested language (Dutch without `lang`); photo
+  renditions have absolute URLs too.
 * Rich texts are sanitized HTML.
 * Lists come in pages (`limit`, `offset`; the total is `count`) in the order the objects were
-  added, so paging stays stable while new objects arrive.
+  added, so paging stays stable while new objects arrive. Filters narrow a list; a query
+  parameter the endpoint does not know is refused (400), so a misspelt filter never passes
+  unnoticed.
 * Only published content is exported: anything else is a 404.
+
+**Staying in sync.** `updated_since` returns what changed after a moment (including objects
+that appeared because they or their partnership were published, or their publication date
+passed), `/deleted` what partners must remove (deleted, unpublished, or hidden with their
+partnership). Apply `/deleted?since=T` first, then the lists with `updated_since=T`, and use
+the `Date` of your first response, minus a few minutes, as the next `T`.
+
+**Caching.** Every answer has an `ETag` and a `Last-Modified`; send them back as
+`If-None-Match` / `If-Modified-Since` and an unchanged answer is a bodiless 304.
+
+**Errors** are `application/problem+json` (RFC 9457). Anonymous clients may make a limited
+number of requests per period (see the 429 answer and its `Retry-After`).
 """
+
+# Bumped when the shape of an export changes: part of every ETag, so no cached copy of the
+# old shape stays valid.
+SHAPE_VERSION = "2"
 
 
 class ExportAPI(NinjaAPI):
@@ -66,6 +120,47 @@ class ExportAPI(NinjaAPI):
         """``list_missions`` rather than ninja's ``programmes_api_list_missions``."""
         return operation.view_func.__name__
 
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        document_http(schema)
+        return schema
+
+
+class AnonymousThrottle(SimpleRateThrottle):
+    """``settings.API_RATE_LIMIT`` requests per client address; staff are not limited.
+
+    The address is ``REMOTE_ADDR``, or behind the TLS proxy the address the proxy saw
+    (``NINJA_NUM_PROXIES``): a client cannot escape the limit with its own
+    ``X-Forwarded-For``. ninja answers a refused request with the 429 problem and
+    ``Retry-After`` in whole seconds.
+    """
+
+    scope = "anonymous"
+
+    def __init__(self):
+        super().__init__(rate=settings.API_RATE_LIMIT or None)
+
+    def get_cache_key(self, request: HttpRequest) -> str | None:
+        if self.rate is None or is_staff(request):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        if self.get_cache_key(request) is None:
+            return True
+        return super().allow_request(request)
+
+
+def is_staff(request: HttpRequest) -> bool:
+    """A logged-in staff member. Without a session cookie the session is not even looked at,
+    so a partner's answer does not vary on cookies (``Vary: Cookie``) it never sends."""
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    user = getattr(request, "user", None)
+    return user is not None and user.is_authenticated and user.is_staff
+
+
+throttle = AnonymousThrottle()
 
 api = ExportAPI(
     title="Twinning CMS API",
@@ -76,7 +171,27 @@ api = ExportAPI(
     # needs no csp_override (tests/test_api.py checks this in a browser). Without a validatorUrl
     # it does not ask validator.swagger.io for a badge: nothing may load from elsewhere.
     docs=Swagger(settings={"validatorUrl": None}),
+    throttle=[throttle],
 )
+
+
+@api.exception_handler(ValidationError)
+def invalid_parameters(request, exc: ValidationError):
+    return problems.invalid_parameters(request, exc.errors)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc: Http404):
+    return problems.problem(request, 404, str(exc) or "No published object has this UUID.")
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    detail = str(exc)
+    if exc.status_code == 429:
+        detail = "Too many requests from this address. Try again after Retry-After seconds."
+    return problems.problem(request, exc.status_code, detail)
+
 
 LanguageQuery = Annotated[
     Language | None,
@@ -87,6 +202,35 @@ LanguageQuery = Annotated[
         )
     ),
 ]
+
+
+def iso_8601(value: Any) -> Any:
+    """ISO 8601 only: pydantic alone would read ``20261120`` as seconds since 1970."""
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            raise PydanticCustomError(
+                "iso_8601", "Not an ISO 8601 date and time, such as 2026-11-20T09:30:00Z"
+            ) from None
+    return value
+
+
+Moment = Annotated[datetime, BeforeValidator(iso_8601)]
+UpdatedSince = Annotated[
+    Moment | None,
+    Query(
+        description=(
+            "Only objects whose export changed after this moment (ISO 8601, e.g. "
+            "`2026-11-20T09:30:00Z`; without a time zone it is UTC). Objects that became "
+            "public after it are included, whatever their own `updated_at`."
+        ),
+        examples=["2026-11-20T09:30:00Z"],
+    ),
+]
+Limit = Annotated[int, Query(ge=1, le=100, description="How many objects per page.")]
+Offset = Annotated[int, Query(ge=0, description="How many objects to skip.")]
+
 
 LANGUAGES = settings.MODELTRANSLATION_LANGUAGES
 
@@ -144,7 +288,7 @@ class Exporter:
             "uuid": obj.uuid,
             "slug": obj.slug,
             "url": self.request.build_absolute_uri(path),
-            "updated_at": obj.updated_at,
+            "updated_at": obj.exported_at,
         }
 
     def region(self, region: Region) -> dict[str, Any]:
@@ -159,6 +303,7 @@ class Exporter:
             "clusters": [
                 {"uuid": cluster.uuid, **self.texts(cluster)} for cluster in region.clusters.all()
             ],
+            "photos": [self.photo(photo) for photo in region.photos.all()],
         }
 
     def key_figure(self, figure: KeyFigure) -> dict[str, Any]:
@@ -192,9 +337,7 @@ class Exporter:
             "since_year": partnership.since_year,
             "coordinator": published_uuid(partnership.coordinator),
             "coordinator_since_year": partnership.coordinator_since_year,
-            "focus_areas": [
-                {"slug": area.slug, **self.texts(area)} for area in partnership.focus_areas.all()
-            ],
+            "focus_areas": [self.focus_area(area) for area in partnership.focus_areas.all()],
             "objectives": [
                 {"uuid": objective.uuid, **self.texts(objective)}
                 for objective in partnership.objectives.all()
@@ -216,6 +359,7 @@ class Exporter:
                 self.programme_item(item) for item in mission.programme_items.all()
             ],
             "outcomes": [self.outcome(outcome) for outcome in mission.outcomes.all()],
+            "photos": [self.photo(photo) for photo in mission.photos.all()],
         }
 
     def programme_item(self, item: ProgrammeItem) -> dict[str, Any]:
@@ -229,13 +373,39 @@ class Exporter:
             "start_time": item.start_time,
         }
 
+    def focus_area(self, area: FocusArea) -> dict[str, Any]:
+        return {"uuid": area.uuid, "slug": area.slug, **self.texts(area)}
+
+    def photo(self, photo: Photo) -> dict[str, Any]:
+        renditions = photo.renditions
+        return {
+            "uuid": photo.uuid,
+            "width": photo.width,
+            "height": photo.height,
+            **self.texts(photo),
+            "credit": photo.credit,
+            "renditions": [
+                {
+                    "url": self.request.build_absolute_uri(rendition.url),
+                    "width": rendition.width,
+                    "height": rendition.height,
+                    "format": image_format,
+                }
+                for image_format, versions in (
+                    ("webp", renditions.webp if renditions else ()),
+                    ("jpeg", renditions.jpeg if renditions else ()),
+                )
+                for rendition in versions
+            ],
+        }
+
     def outcome(self, outcome: Outcome) -> dict[str, Any]:
         area = outcome.area
         return {
             **self.resource(outcome),
             **self.texts(outcome),
             "kind": outcome.kind,
-            "area": {"slug": area.slug, **self.texts(area)} if area else None,
+            "area": self.focus_area(area) if area else None,
             "partnership": outcome.partnership.uuid,
             "mission": outcome.mission.uuid if outcome.mission else None,
             "date": outcome.date,
@@ -243,168 +413,608 @@ class Exporter:
         }
 
 
-class PageInput(Schema):
-    limit: int = Field(50, ge=1, le=100, description="How many objects per page.")
-    offset: int = Field(0, ge=0, description="How many objects to skip.")
+# Conditional GET -----------------------------------------------------------------------
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-class ExportPage(LimitOffsetPagination):
-    """ninja's limit/offset page, with each object on it exported for the request.
+def exported_at() -> Greatest:
+    """When an object's export last changed: its own row or its export record (sync.py)."""
+    record = ExportRecord.objects.filter(uuid=OuterRef("uuid")).values("changed_at")[:1]
+    return Greatest("updated_at", Coalesce(Subquery(record), "updated_at"))
 
-    The view returns a queryset. Once ninja has sliced it, ``export`` (an
-    :class:`Exporter` method) turns each object into data in the language the
-    view was asked for: ninja passes the view's arguments, ``lang`` among them.
+
+def validators(request: HttpRequest, *parts: object) -> str:
+    """A strong ETag for the answer to ``request``, from what its body follows from.
+
+    The absolute URL stands for everything the request chose (endpoint, filters, page,
+    language) and for the host the body's absolute URLs start with.
     """
-
-    Input = PageInput
-
-    def __init__(self, *, export: Callable[[Exporter, Any], dict[str, Any]], **kwargs):
-        super().__init__(**kwargs)
-        self.export = export
-
-    def paginate_queryset(self, queryset, pagination, request, **params):
-        page = super().paginate_queryset(queryset, pagination, request, **params)
-        exporter = Exporter(request, params["lang"])
-        page["items"] = [self.export(exporter, obj) for obj in page["items"]]
-        return page
+    identity = "\n".join([SHAPE_VERSION, request.build_absolute_uri(), *map(str, parts)])
+    return quote_etag(hashlib.sha256(identity.encode()).hexdigest()[:40])
 
 
-# What each endpoint fetches: the same for a list and for one object. The lists
-# are ordered by primary key, i.e. in the order the objects were added.
+def conditional(
+    request: HttpRequest, response: HttpResponse, *, etag: str, last_modified: datetime
+) -> HttpResponse | None:
+    """Put the validators and caching rules on ``response``; a 304 when the client's copy holds.
+
+    Partners may keep an answer for a minute without asking (``API_CACHE_SECONDS``); after
+    that a conditional request costs them and us two small queries and no body.
+    """
+    timestamp = int(last_modified.timestamp())
+    headers = {
+        "ETag": etag,
+        "Last-Modified": http_date(timestamp),
+    }
+    for name, value in headers.items():
+        response[name] = value
+    patch_cache_control(response, public=True, max_age=settings.API_CACHE_SECONDS)
+    not_modified = get_conditional_response(request, etag=etag, last_modified=timestamp)
+    if not_modified is not None:
+        for name in ("ETag", "Last-Modified", "Cache-Control"):
+            not_modified[name] = response[name]
+    return not_modified
 
 
-def regions() -> QuerySet[Region]:
-    return (
-        Region.objects.for_list()
-        .prefetch_related(
-            Prefetch("key_figures", queryset=KeyFigure.objects.order_by("order", "pk")),
-            Prefetch("clusters", queryset=Cluster.objects.order_by("order", "pk")),
+# What each endpoint fetches ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One kind of exported object: its record type, its query and its export."""
+
+    type: str
+    model: type[Publishable]
+    related: tuple[str, ...]
+    prefetch: Callable[[], tuple[Prefetch | str, ...]]
+    export: Callable[["Exporter", Any], dict[str, Any]]
+
+    def queryset(self) -> QuerySet:
+        """Published objects with what they refer to, ordered as added; without prefetches."""
+        return (
+            self.model.objects.published()
+            .select_related(*self.related)
+            .annotate(exported_at=exported_at())
+            .order_by("pk")
         )
-        .order_by("pk")
+
+    def list(
+        self,
+        request: HttpRequest,
+        response: HttpResponse,
+        queryset: QuerySet,
+        *,
+        updated_since: datetime | None,
+        lang: Language | None,
+        limit: int,
+        offset: int,
+    ):
+        if updated_since is not None:
+            queryset = queryset.filter(exported_at__gt=aware(updated_since))
+        summary = queryset.aggregate(count=Count("pk"), last=Max("exported_at"))
+        last_gone = sync.last_change(self.type)
+        last_modified = max(d for d in (summary["last"], last_gone, EPOCH) if d is not None)
+        etag = validators(request, summary["count"], summary["last"], last_gone)
+        if not_modified := conditional(request, response, etag=etag, last_modified=last_modified):
+            return not_modified
+        page = list(queryset[offset : offset + limit])
+        prefetch_related_objects(page, *self.prefetch())
+        exporter = Exporter(request, lang)
+        return {"count": summary["count"], "items": [self.export(exporter, obj) for obj in page]}
+
+    def detail(self, request: HttpRequest, response: HttpResponse, uuid: UUID, lang):
+        obj = self.queryset().filter(uuid=uuid).first()
+        if obj is None:
+            raise Http404(f"No published {self.type} has this UUID.")
+        etag = validators(request, obj.exported_at)
+        if not_modified := conditional(request, response, etag=etag, last_modified=obj.exported_at):
+            return not_modified
+        prefetch_related_objects([obj], *self.prefetch())
+        return self.export(Exporter(request, lang), obj)
+
+
+def aware(moment: datetime) -> datetime:
+    """A moment without a time zone is UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def photos() -> Prefetch:
+    return Prefetch("photos", queryset=Photo.objects.order_by("order", "pk"))
+
+
+REGIONS = Endpoint(
+    type=ExportRecord.Type.REGION,
+    model=Region,
+    related=("parent",),
+    prefetch=lambda: (
+        Prefetch("key_figures", queryset=KeyFigure.objects.order_by("order", "pk")),
+        Prefetch("clusters", queryset=Cluster.objects.order_by("order", "pk")),
+        photos(),
+    ),
+    export=Exporter.region,
+)
+ORGANISATIONS = Endpoint(
+    type=ExportRecord.Type.ORGANISATION,
+    model=Organisation,
+    related=("region",),
+    prefetch=lambda: (),
+    export=Exporter.organisation,
+)
+PARTNERSHIPS = Endpoint(
+    type=ExportRecord.Type.PARTNERSHIP,
+    model=Partnership,
+    related=("home_region", "partner_region", "coordinator"),
+    prefetch=lambda: (
+        "focus_areas",
+        Prefetch("objectives", queryset=Objective.objects.order_by("order", "pk")),
+    ),
+    export=Exporter.partnership,
+)
+MISSIONS = Endpoint(
+    type=ExportRecord.Type.MISSION,
+    model=Mission,
+    related=("partnership",),
+    prefetch=lambda: (
+        Prefetch("destinations", queryset=Region.objects.published().order_by("pk")),
+        Prefetch("organisers", queryset=Organisation.objects.published().order_by("pk")),
+        Prefetch(
+            "programme_items",
+            queryset=ProgrammeItem.objects.select_related("city", "host").order_by("order", "pk"),
+        ),
+        Prefetch(
+            "outcomes",
+            queryset=Outcome.objects.published()
+            .select_related("partnership", "area")
+            .annotate(exported_at=exported_at())
+            .order_by("order", "pk"),
+        ),
+        photos(),
+    ),
+    export=Exporter.mission,
+)
+OUTCOMES = Endpoint(
+    type=ExportRecord.Type.OUTCOME,
+    model=Outcome,
+    related=("partnership", "mission", "area"),
+    prefetch=lambda: (),
+    export=Exporter.outcome,
+)
+
+
+# Endpoints -------------------------------------------------------------------------------
+
+
+def api_view(view):
+    """Refuse query parameters ``view`` does not take, then bring the records up to date."""
+    accepted = set(inspect.signature(view).parameters) - {"request", "response", "uuid"}
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        unknown = sorted(set(request.GET) - accepted)
+        if unknown:
+            return problems.unknown_parameters(request, unknown, accepted)
+        sync.catch_up()
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+PROBLEMS = {400: InvalidParameters, 422: InvalidParameters, 429: Problem}
+LIST_RESPONSES = {304: None, **PROBLEMS}
+DETAIL_RESPONSES = {304: None, 404: Problem, **PROBLEMS}
+
+RegionKind = Annotated[Literal[*Region.Kind.values] | None, Query(description="Only this kind.")]
+OrganisationKind = Annotated[
+    Literal[*Organisation.Kind.values] | None, Query(description="Only this kind.")
+]
+PartnershipKind = Annotated[
+    Literal[*Partnership.Kind.values] | None, Query(description="Only this kind.")
+]
+MissionKind = Annotated[Literal[*Mission.Kind.values] | None, Query(description="Only this kind.")]
+OutcomeKind = Annotated[Literal[*Outcome.Kind.values] | None, Query(description="Only this kind.")]
+
+
+def partnership_query(of: str) -> Any:
+    return Query(
+        description=(
+            f"Only {of} of this partnership, by UUID (a slug may change, a UUID never). "
+            "A partnership that is not published has none."
+        ),
+        examples=["3f2b8c1e-6d4a-4e0b-9a57-1c2d3e4f5a6b"],
     )
 
 
-def organisations() -> QuerySet[Organisation]:
-    return Organisation.objects.published().select_related("region").order_by("pk")
-
-
-def partnerships() -> QuerySet[Partnership]:
-    return (
-        Partnership.objects.for_list()
-        .prefetch_related(
-            Prefetch("objectives", queryset=Objective.objects.order_by("order", "pk"))
-        )
-        .order_by("pk")
+@api.get("/regions", response={200: PagedRegionExport, **LIST_RESPONSES}, tags=["regions"])
+@api_view
+def list_regions(
+    request,
+    response: HttpResponse,
+    kind: RegionKind = None,
+    region: Annotated[
+        UUID | None, Query(description="Only regions that lie directly in this region.")
+    ] = None,
+    updated_since: UpdatedSince = None,
+    lang: LanguageQuery = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+):
+    """Published regions with their key figures, clusters and photos."""
+    regions = REGIONS.queryset()
+    if kind:
+        regions = regions.filter(kind=kind)
+    if region:
+        regions = regions.filter(parent__uuid=region)
+    return REGIONS.list(
+        request,
+        response,
+        regions,
+        updated_since=updated_since,
+        lang=lang,
+        limit=limit,
+        offset=offset,
     )
 
 
-def outcomes() -> QuerySet[Outcome]:
-    return Outcome.objects.for_list().order_by("pk")
-
-
-def missions() -> QuerySet[Mission]:
-    return (
-        Mission.objects.published()
-        .select_related("partnership")
-        .prefetch_related(
-            Prefetch("destinations", queryset=Region.objects.published().order_by("pk")),
-            Prefetch("organisers", queryset=Organisation.objects.published().order_by("pk")),
-            Prefetch(
-                "programme_items",
-                queryset=ProgrammeItem.objects.select_related("city", "host").order_by(
-                    "order", "pk"
-                ),
-            ),
-            Prefetch(
-                "outcomes",
-                queryset=Outcome.objects.published()
-                .select_related("partnership", "area")
-                .order_by("order", "pk"),
-            ),
-        )
-        .order_by("pk")
-    )
-
-
-DETAIL_ERRORS = {404: NotFound, 422: InvalidInput}
-
-
-@api.get("/regions", response={200: list[RegionExport], 422: InvalidInput}, tags=["regions"])
-@paginate(ExportPage, export=Exporter.region)
-def list_regions(request, lang: LanguageQuery = None):
-    """Published regions with their key figures and clusters."""
-    return regions()
-
-
-@api.get("/regions/{uuid}", response={200: RegionExport, **DETAIL_ERRORS}, tags=["regions"])
-def get_region(request, uuid: UUID, lang: LanguageQuery = None):
+@api.get("/regions/{uuid}", response={200: RegionExport, **DETAIL_RESPONSES}, tags=["regions"])
+@api_view
+def get_region(request, response: HttpResponse, uuid: UUID, lang: LanguageQuery = None):
     """One published region."""
-    return Exporter(request, lang).region(get_object_or_404(regions(), uuid=uuid))
+    return REGIONS.detail(request, response, uuid, lang)
 
 
 @api.get(
     "/partnerships",
-    response={200: list[PartnershipExport], 422: InvalidInput},
+    response={200: PagedPartnershipExport, **LIST_RESPONSES},
     tags=["partnerships"],
 )
-@paginate(ExportPage, export=Exporter.partnership)
-def list_partnerships(request, lang: LanguageQuery = None):
+@api_view
+def list_partnerships(
+    request,
+    response: HttpResponse,
+    kind: PartnershipKind = None,
+    region: Annotated[
+        UUID | None, Query(description="Only partnerships with this home or partner region.")
+    ] = None,
+    updated_since: UpdatedSince = None,
+    lang: LanguageQuery = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+):
     """Published partnerships with their focus areas and objectives."""
-    return partnerships()
+    partnerships = PARTNERSHIPS.queryset()
+    if kind:
+        partnerships = partnerships.filter(kind=kind)
+    if region:
+        partnerships = partnerships.filter(
+            Q(home_region__uuid=region) | Q(partner_region__uuid=region)
+        )
+    return PARTNERSHIPS.list(
+        request,
+        response,
+        partnerships,
+        updated_since=updated_since,
+        lang=lang,
+        limit=limit,
+        offset=offset,
+    )
 
 
 @api.get(
     "/partnerships/{uuid}",
-    response={200: PartnershipExport, **DETAIL_ERRORS},
+    response={200: PartnershipExport, **DETAIL_RESPONSES},
     tags=["partnerships"],
 )
-def get_partnership(request, uuid: UUID, lang: LanguageQuery = None):
+@api_view
+def get_partnership(request, response: HttpResponse, uuid: UUID, lang: LanguageQuery = None):
     """One published partnership."""
-    return Exporter(request, lang).partnership(get_object_or_404(partnerships(), uuid=uuid))
+    return PARTNERSHIPS.detail(request, response, uuid, lang)
 
 
-@api.get("/missions", response={200: list[MissionExport], 422: InvalidInput}, tags=["missions"])
-@paginate(ExportPage, export=Exporter.mission)
-def list_missions(request, lang: LanguageQuery = None):
-    """Published missions with their programme items and published outcomes."""
-    return missions()
+@api.get("/missions", response={200: PagedMissionExport, **LIST_RESPONSES}, tags=["missions"])
+@api_view
+def list_missions(
+    request,
+    response: HttpResponse,
+    partnership: Annotated[UUID | None, partnership_query("missions")] = None,
+    kind: MissionKind = None,
+    region: Annotated[
+        UUID | None,
+        Query(description="Only missions with this region as a destination or programme city."),
+    ] = None,
+    updated_since: UpdatedSince = None,
+    lang: LanguageQuery = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+):
+    """Published missions with their programme items, published outcomes and photos."""
+    missions = MISSIONS.queryset()
+    if partnership:
+        missions = missions.filter(partnership__uuid=partnership)
+    if kind:
+        missions = missions.filter(kind=kind)
+    if region:
+        missions = missions.filter(
+            Exists(
+                Mission.destinations.through.objects.filter(
+                    mission=OuterRef("pk"), region__uuid=region
+                )
+            )
+            | Exists(ProgrammeItem.objects.filter(mission=OuterRef("pk"), city__uuid=region))
+        )
+    return MISSIONS.list(
+        request,
+        response,
+        missions,
+        updated_since=updated_since,
+        lang=lang,
+        limit=limit,
+        offset=offset,
+    )
 
 
-@api.get("/missions/{uuid}", response={200: MissionExport, **DETAIL_ERRORS}, tags=["missions"])
-def get_mission(request, uuid: UUID, lang: LanguageQuery = None):
+@api.get("/missions/{uuid}", response={200: MissionExport, **DETAIL_RESPONSES}, tags=["missions"])
+@api_view
+def get_mission(request, response: HttpResponse, uuid: UUID, lang: LanguageQuery = None):
     """One published mission."""
-    return Exporter(request, lang).mission(get_object_or_404(missions(), uuid=uuid))
+    return MISSIONS.detail(request, response, uuid, lang)
 
 
-@api.get("/outcomes", response={200: list[OutcomeExport], 422: InvalidInput}, tags=["outcomes"])
-@paginate(ExportPage, export=Exporter.outcome)
-def list_outcomes(request, lang: LanguageQuery = None):
+@api.get("/outcomes", response={200: PagedOutcomeExport, **LIST_RESPONSES}, tags=["outcomes"])
+@api_view
+def list_outcomes(
+    request,
+    response: HttpResponse,
+    partnership: Annotated[UUID | None, partnership_query("outcomes")] = None,
+    mission: Annotated[UUID | None, Query(description="Only outcomes of this mission.")] = None,
+    kind: OutcomeKind = None,
+    updated_since: UpdatedSince = None,
+    lang: LanguageQuery = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+):
     """Published outcomes of missions and partnerships."""
-    return outcomes()
+    outcomes = OUTCOMES.queryset()
+    if partnership:
+        outcomes = outcomes.filter(partnership__uuid=partnership)
+    if mission:
+        outcomes = outcomes.filter(mission__uuid=mission)
+    if kind:
+        outcomes = outcomes.filter(kind=kind)
+    return OUTCOMES.list(
+        request,
+        response,
+        outcomes,
+        updated_since=updated_since,
+        lang=lang,
+        limit=limit,
+        offset=offset,
+    )
 
 
-@api.get("/outcomes/{uuid}", response={200: OutcomeExport, **DETAIL_ERRORS}, tags=["outcomes"])
-def get_outcome(request, uuid: UUID, lang: LanguageQuery = None):
+@api.get("/outcomes/{uuid}", response={200: OutcomeExport, **DETAIL_RESPONSES}, tags=["outcomes"])
+@api_view
+def get_outcome(request, response: HttpResponse, uuid: UUID, lang: LanguageQuery = None):
     """One published outcome."""
-    return Exporter(request, lang).outcome(get_object_or_404(outcomes(), uuid=uuid))
+    return OUTCOMES.detail(request, response, uuid, lang)
 
 
 @api.get(
     "/organisations",
-    response={200: list[OrganisationExport], 422: InvalidInput},
+    response={200: PagedOrganisationExport, **LIST_RESPONSES},
     tags=["organisations"],
 )
-@paginate(ExportPage, export=Exporter.organisation)
-def list_organisations(request, lang: LanguageQuery = None):
+@api_view
+def list_organisations(
+    request,
+    response: HttpResponse,
+    kind: OrganisationKind = None,
+    region: Annotated[
+        UUID | None, Query(description="Only organisations located in this region.")
+    ] = None,
+    updated_since: UpdatedSince = None,
+    lang: LanguageQuery = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+):
     """Published organisations."""
-    return organisations()
+    organisations = ORGANISATIONS.queryset()
+    if kind:
+        organisations = organisations.filter(kind=kind)
+    if region:
+        organisations = organisations.filter(region__uuid=region)
+    return ORGANISATIONS.list(
+        request,
+        response,
+        organisations,
+        updated_since=updated_since,
+        lang=lang,
+        limit=limit,
+        offset=offset,
+    )
 
 
 @api.get(
     "/organisations/{uuid}",
-    response={200: OrganisationExport, **DETAIL_ERRORS},
+    response={200: OrganisationExport, **DETAIL_RESPONSES},
     tags=["organisations"],
 )
-def get_organisation(request, uuid: UUID, lang: LanguageQuery = None):
+@api_view
+def get_organisation(request, response: HttpResponse, uuid: UUID, lang: LanguageQuery = None):
     """One published organisation."""
-    return Exporter(request, lang).organisation(get_object_or_404(organisations(), uuid=uuid))
+    return ORGANISATIONS.detail(request, response, uuid, lang)
+
+
+@api.get("/deleted", response={200: PagedTombstone, **LIST_RESPONSES}, tags=["sync"])
+@api_view
+def list_deleted(
+    request,
+    response: HttpResponse,
+    since: Annotated[
+        Moment | None,
+        Query(
+            description=(
+                "Only objects that left the public site after this moment (ISO 8601; "
+                "without a time zone it is UTC). Use the `T` of your last sync."
+            ),
+            examples=["2026-11-20T09:30:00Z"],
+        ),
+    ] = None,
+    type: Annotated[
+        Literal[*ExportRecord.Type.values] | None, Query(description="Only objects of this type.")
+    ] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+):
+    """Objects partners must remove from their copy, oldest first.
+
+    An object is listed when it was deleted (also with its mission or partnership), or is
+    no longer public for any other reason: unpublished, its unpublish date passed, or its
+    partnership or mission was unpublished. Unpublishing counts as a deletion for
+    partners. An object that is published again leaves this list and appears in the
+    other lists with a newer `updated_at`.
+    """
+    records = sync.gone(type)
+    if since is not None:
+        records = records.filter(changed_at__gt=aware(since))
+    summary = records.aggregate(count=Count("pk"), last=Max("changed_at"))
+    last_change = sync.last_change(type) if type else sync.last_change()
+    etag = validators(request, summary["count"], summary["last"], last_change)
+    last_modified = last_change or EPOCH
+    if not_modified := conditional(request, response, etag=etag, last_modified=last_modified):
+        return not_modified
+    page = records.order_by("changed_at", "pk")[offset : offset + limit]
+    return {
+        "count": summary["count"],
+        "items": [
+            {"type": record.type, "uuid": record.uuid, "deleted_at": record.changed_at}
+            for record in page
+        ],
+    }
+
+
+# The OpenAPI document: what ninja cannot say by itself ------------------------------------
+
+VALIDATOR_HEADERS = {
+    "ETag": {
+        "description": "Send it back as `If-None-Match` to get a 304 while nothing changed.",
+        "required": True,
+        "schema": {"type": "string"},
+    },
+    "Last-Modified": {
+        "description": (
+            "When the answer last changed (to the second). `If-None-Match` is exact; prefer it."
+        ),
+        "required": True,
+        "schema": {"type": "string"},
+    },
+    "Cache-Control": {
+        "description": "`public, max-age=60`: keep the answer that long without asking.",
+        "required": True,
+        "schema": {"type": "string"},
+    },
+}
+CONDITIONAL_PARAMETERS = [
+    {
+        "name": "If-None-Match",
+        "in": "header",
+        "required": False,
+        "description": "The `ETag` of your copy: a 304 without a body while it is current.",
+        "schema": {"type": "string"},
+    },
+    {
+        "name": "If-Modified-Since",
+        "in": "header",
+        "required": False,
+        "description": "The `Last-Modified` of your copy; ignored when `If-None-Match` is sent.",
+        "schema": {"type": "string"},
+    },
+]
+PROBLEM_EXAMPLES = {
+    400: {
+        "type": problems.UNKNOWN_PARAMETERS,
+        "title": "Unknown parameters",
+        "status": 400,
+        "detail": "This endpoint does not take: updatedsince.",
+        "instance": "/api/v1/missions?updatedsince=2026-11-20",
+        "errors": [
+            {
+                "in": "query",
+                "name": "updatedsince",
+                "detail": "Unknown parameter. This endpoint takes: kind, lang, limit, offset, "
+                "partnership, region, updated_since.",
+                "type": "unknown_parameter",
+            }
+        ],
+    },
+    404: {
+        "type": "about:blank",
+        "title": "Not Found",
+        "status": 404,
+        "detail": "No published mission has this UUID.",
+        "instance": "/api/v1/missions/3f2b8c1e-6d4a-4e0b-9a57-1c2d3e4f5a6b",
+    },
+    422: {
+        "type": problems.INVALID_PARAMETERS,
+        "title": "Invalid parameters",
+        "status": 422,
+        "detail": "Invalid value for: updated_since.",
+        "instance": "/api/v1/missions?updated_since=yesterday",
+        "errors": [
+            {
+                "in": "query",
+                "name": "updated_since",
+                "detail": "Not an ISO 8601 date and time, such as 2026-11-20T09:30:00Z",
+                "type": "iso_8601",
+            }
+        ],
+    },
+    429: {
+        "type": "about:blank",
+        "title": "Too Many Requests",
+        "status": 429,
+        "detail": "Too many requests from this address. Try again after Retry-After seconds.",
+        "instance": "/api/v1/missions",
+    },
+}
+PROBLEM_DESCRIPTIONS = {
+    400: "A query parameter this endpoint does not take (a misspelt filter).",
+    404: "No published object has this UUID.",
+    422: "A parameter has a value the API does not accept; `errors` lists each.",
+    429: "Too many requests from this address; try again after `Retry-After` seconds.",
+}
+
+
+def document_http(schema: dict[str, Any]) -> None:
+    """Add to ninja's document what HTTP adds: validators, 304s, problems, Retry-After."""
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            parameters = operation.setdefault("parameters", [])
+            for parameter in parameters:
+                # ninja writes a parameter's examples as a list; OpenAPI wants one example
+                # there (or a map of named Example objects).
+                if isinstance(parameter.get("examples"), list):
+                    parameter["example"] = parameter.pop("examples")[0]
+            parameters.extend(CONDITIONAL_PARAMETERS)
+            for code, answer in operation["responses"].items():
+                status = int(code)
+                if status == 200:
+                    answer["headers"] = VALIDATOR_HEADERS
+                elif status == 304:
+                    answer.pop("content", None)
+                    answer["description"] = "Your copy (`If-None-Match`) is current; no body."
+                    answer["headers"] = VALIDATOR_HEADERS
+                elif status >= 400:
+                    media = answer.pop("content", {}).get("application/json", {})
+                    answer["content"] = {
+                        problems.CONTENT_TYPE: {**media, "example": PROBLEM_EXAMPLES[status]}
+                    }
+                    answer["description"] = PROBLEM_DESCRIPTIONS[status]
+                    if status == 429:
+                        answer["headers"] = {
+                            "Retry-After": {
+                                "description": "Seconds to wait before the next request.",
+                                "required": True,
+                                "schema": {"type": "integer", "minimum": 0},
+                            }
+                        }

@@ -12,6 +12,7 @@ class ProgrammesConfig(AppConfig):
     verbose_name = _("Twinning programmes")
 
     def ready(self):
-        from . import caching
+        from . import caching, sync
 
         caching.connect_signals()
+        sync.connect_signals()

@@ -20,7 +20,16 @@ from uuid import UUID
 from ninja import Field, Schema
 from pydantic import PlainSerializer
 
-from .models import KeyFigure, Mission, Organisation, Outcome, Partnership, ProgrammeItem, Region
+from .models import (
+    ExportRecord,
+    KeyFigure,
+    Mission,
+    Organisation,
+    Outcome,
+    Partnership,
+    ProgrammeItem,
+    Region,
+)
 
 Language = Literal["nl", "en", "zh-hans"]
 
@@ -54,10 +63,27 @@ class InOneLanguage(Schema):
 class Resource(Schema):
     """What every object with its own public page has."""
 
-    uuid: UUID = Field(description="Stable identifier; use it to keep a copy in sync.")
-    slug: str
-    url: AbsoluteUrl = Field(description="The public page, in the requested language.")
-    updated_at: datetime
+    uuid: UUID = Field(
+        description="Stable identifier; use it to keep a copy in sync.",
+        examples=["3f2b8c1e-6d4a-4e0b-9a57-1c2d3e4f5a6b"],
+    )
+    slug: str = Field(
+        description="The last part of the public page's address. It may change; the UUID never.",
+        examples=["ningbo"],
+    )
+    url: AbsoluteUrl = Field(
+        description="The public page, in the requested language.",
+        examples=["https://twinning.example.org/zh-hans/regions/ningbo/"],
+    )
+    updated_at: datetime = Field(
+        description=(
+            "When this object's export last changed: its own texts and fields, anything "
+            "nested in it (programme items, photos, outcomes, key figures …), or a reference "
+            "to an object that was published or unpublished since. Filter on it with "
+            "`updated_since`."
+        ),
+        examples=["2026-11-20T09:30:00.000Z"],
+    )
 
 
 # Objects nested inside another object.
@@ -99,6 +125,7 @@ class ClusterInAllLanguages(ClusterOut[TranslatedText]):
 
 
 class FocusAreaOut[Text](Schema):
+    uuid: UUID
     slug: str
     name: Text
 
@@ -143,10 +170,45 @@ class ProgrammeItemInAllLanguages(ProgrammeItemOut[TranslatedText]):
     """One visit or meeting of a mission, in programme order."""
 
 
+class Rendition(Schema):
+    """One scaled version of a photo, never wider than the original."""
+
+    url: AbsoluteUrl = Field(
+        description="The file; its content never changes, so it may be cached for good.",
+        examples=["https://twinning.example.org/media/renditions/8c0f1e2d-960.webp"],
+    )
+    width: int = Field(examples=[960])
+    height: int = Field(examples=[640])
+    format: Literal["webp", "jpeg"]
+
+
+class PhotoOut[Text](Schema):
+    uuid: UUID
+    width: int | None = Field(description="Of the original, in pixels.")
+    height: int | None = Field(description="Of the original, in pixels.")
+    alt_text: Text = Field(description="What the photo shows, for people who cannot see it.")
+    caption: Text
+    credit: str = Field(description="The photographer or source; not translated.")
+    renditions: list[Rendition] = Field(
+        description=(
+            "WebP and JPEG at up to three widths (480, 960, 1600), narrowest first; empty "
+            "when the original is missing from storage."
+        )
+    )
+
+
+class PhotoInOneLanguage(InOneLanguage, PhotoOut[str]):
+    """A photo of a mission or a region, in its order."""
+
+
+class PhotoInAllLanguages(PhotoOut[TranslatedText]):
+    """A photo of a mission or a region, in its order."""
+
+
 # Objects with their own endpoint.
 
 
-class RegionOut[Text, KeyFigureT, ClusterT](Resource):
+class RegionOut[Text, KeyFigureT, ClusterT, PhotoT](Resource):
     kind: Literal[*Region.Kind.values]
     name: Text
     parent: UUID | None = Field(description="The region this one lies in.")
@@ -156,16 +218,18 @@ class RegionOut[Text, KeyFigureT, ClusterT](Resource):
     profile: Text = Field(description=Html)
     key_figures: list[KeyFigureT]
     clusters: list[ClusterT]
+    photos: list[PhotoT]
 
 
 class RegionInOneLanguage(
-    InOneLanguage, RegionOut[str, KeyFigureInOneLanguage, ClusterInOneLanguage]
+    InOneLanguage,
+    RegionOut[str, KeyFigureInOneLanguage, ClusterInOneLanguage, PhotoInOneLanguage],
 ):
     """A country, province or city."""
 
 
 class RegionInAllLanguages(
-    RegionOut[TranslatedText, KeyFigureInAllLanguages, ClusterInAllLanguages]
+    RegionOut[TranslatedText, KeyFigureInAllLanguages, ClusterInAllLanguages, PhotoInAllLanguages]
 ):
     """A country, province or city."""
 
@@ -233,7 +297,7 @@ class OutcomeInAllLanguages(OutcomeOut[TranslatedText, FocusAreaInAllLanguages])
     """A concrete result of a mission or a partnership."""
 
 
-class MissionOut[Text, ProgrammeItemT, OutcomeT](Resource):
+class MissionOut[Text, ProgrammeItemT, OutcomeT, PhotoT](Resource):
     kind: Literal[*Mission.Kind.values]
     title: Text
     partnership: UUID
@@ -250,17 +314,24 @@ class MissionOut[Text, ProgrammeItemT, OutcomeT](Resource):
     programme_intro: Text = Field(description=Html)
     result: Text = Field(description=Html)
     programme_items: list[ProgrammeItemT]
-    outcomes: list[OutcomeT]
+    outcomes: list[OutcomeT] = Field(description="Its published outcomes.")
+    photos: list[PhotoT]
 
 
 class MissionInOneLanguage(
-    InOneLanguage, MissionOut[str, ProgrammeItemInOneLanguage, OutcomeInOneLanguage]
+    InOneLanguage,
+    MissionOut[str, ProgrammeItemInOneLanguage, OutcomeInOneLanguage, PhotoInOneLanguage],
 ):
     """A trade or inspiration mission, with its programme and outcomes."""
 
 
 class MissionInAllLanguages(
-    MissionOut[TranslatedText, ProgrammeItemInAllLanguages, OutcomeInAllLanguages]
+    MissionOut[
+        TranslatedText,
+        ProgrammeItemInAllLanguages,
+        OutcomeInAllLanguages,
+        PhotoInAllLanguages,
+    ]
 ):
     """A trade or inspiration mission, with its programme and outcomes."""
 
@@ -273,19 +344,92 @@ type MissionExport = MissionInOneLanguage | MissionInAllLanguages
 type OutcomeExport = OutcomeInOneLanguage | OutcomeInAllLanguages
 
 
-class NotFound(Schema):
-    """No published object has this UUID."""
+# Pages of a list.
 
-    detail: str = Field(examples=["Not Found"])
+
+class Page(Schema):
+    count: int = Field(description="How many objects the whole list holds.", examples=[137])
+
+
+class PagedRegionExport(Page):
+    items: list[RegionExport]
+
+
+class PagedOrganisationExport(Page):
+    items: list[OrganisationExport]
+
+
+class PagedPartnershipExport(Page):
+    items: list[PartnershipExport]
+
+
+class PagedMissionExport(Page):
+    items: list[MissionExport]
+
+
+class PagedOutcomeExport(Page):
+    items: list[OutcomeExport]
+
+
+class Tombstone(Schema):
+    """An object partners must remove: deleted, unpublished or otherwise no longer public."""
+
+    type: Literal[*ExportRecord.Type.values] = Field(
+        description="Which endpoint the object came from: `mission` → /missions, …",
+        examples=["mission"],
+    )
+    uuid: UUID = Field(examples=["3f2b8c1e-6d4a-4e0b-9a57-1c2d3e4f5a6b"])
+    deleted_at: datetime = Field(
+        description="When it left the public site.", examples=["2026-11-21T16:05:12.000Z"]
+    )
+
+
+class PagedTombstone(Page):
+    items: list[Tombstone]
+
+
+# Errors (RFC 9457), made by problems.py.
 
 
 class Problem(Schema):
-    type: str = Field(examples=["literal_error"])
-    loc: list[str | int] = Field(examples=[["query", "lang"]])
-    msg: str = Field(examples=["Input should be 'nl', 'en' or 'zh-hans'"])
+    """An error, as ``application/problem+json`` (RFC 9457)."""
+
+    type: str = Field(
+        description=(
+            "The kind of problem: `about:blank` when the status says it all, otherwise a "
+            "URN documented in the API guide."
+        ),
+        json_schema_extra={"format": "uri-reference"},
+        examples=["about:blank"],
+    )
+    title: str = Field(examples=["Not Found"])
+    status: int = Field(examples=[404])
+    detail: str = Field(examples=["No published mission has this UUID."])
+    instance: str = Field(
+        description="The path and query of the request that failed.",
+        json_schema_extra={"format": "uri-reference"},
+        examples=["/api/v1/missions/3f2b8c1e-6d4a-4e0b-9a57-1c2d3e4f5a6b"],
+    )
 
 
-class InvalidInput(Schema):
-    """A parameter has a value the API does not accept, such as an unknown ``lang``."""
+# A TypedDict, because one of its keys is the Python keyword ``in``.
+ParameterError = TypedDict(
+    "ParameterError",
+    {
+        "in": Literal["query", "path", "header"],
+        "name": Annotated[str, Field(description="The parameter.", examples=["updated_since"])],
+        "detail": Annotated[
+            str, Field(examples=["Not an ISO 8601 date and time, such as 2026-11-20T09:30:00Z"])
+        ],
+        "type": Annotated[
+            str, Field(description="A machine-readable reason.", examples=["iso_8601"])
+        ],
+    },
+)
+ParameterError.__doc__ = "One refused parameter: where it was, its name, and why."
 
-    detail: list[Problem]
+
+class InvalidParameters(Problem):
+    """A parameter is unknown or has a value the API does not accept (400, 422)."""
+
+    errors: list[ParameterError] = Field(description="One entry per refused parameter.")

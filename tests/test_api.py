@@ -15,6 +15,7 @@ from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate as validate_openapi_document
 from playwright.sync_api import expect, sync_playwright
 
+from programmes.api import exported_at
 from programmes.models import (
     Cluster,
     FocusArea,
@@ -39,6 +40,7 @@ from .factories import (
     OrganisationFactory,
     OutcomeFactory,
     PartnershipFactory,
+    PhotoFactory,
     ProgrammeItemFactory,
     RegionFactory,
 )
@@ -59,19 +61,44 @@ SCHEMAS = {
     "outcomes": "Outcome",
     "organisations": "Organisation",
 }
-NOT_FOUND = {"detail": "Not Found"}
 
 
 def get_json(client, path: str, *, status: int = 200, **params):
+    """The JSON body of a GET; an error must be a problem (RFC 9457, tests/test_api_http.py)."""
     response = client.get(f"/api/v1/{path}", query_params=params)
     assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/json; charset=utf-8"
+    content_type = (
+        "application/json; charset=utf-8" if status == 200 else "application/problem+json"
+    )
+    assert response["Content-Type"] == content_type
     return response.json()
+
+
+def not_found(client, path: str) -> dict:
+    """The 404 problem of ``path``, checked for its shape; returns its ``detail``."""
+    problem = get_json(client, path, status=404)
+    assert problem == {
+        "type": "about:blank",
+        "title": "Not Found",
+        "status": 404,
+        "detail": problem["detail"],
+        "instance": f"/api/v1/{path}",
+    }
+    return problem["detail"]
 
 
 def timestamp(value: dt.datetime) -> str:
     """``value`` as the API writes it: Django's JSON encoder (milliseconds, "Z")."""
     return DjangoJSONEncoder().default(value)
+
+
+def exported(obj) -> str:
+    """``updated_at`` as the API shows it: when the object's export last changed (sync.py)."""
+    return timestamp(type(obj).objects.annotate(at=exported_at()).get(pk=obj.pk).at)
+
+
+def economy() -> str:
+    return uuid(FocusArea.objects.get(slug="economy"))
 
 
 def texts(nl: str, en: str, zh: str) -> dict[str, str]:
@@ -302,7 +329,7 @@ def test_region_in_one_language_falls_back_and_says_so(client):
         "uuid": uuid(ningbo),
         "slug": "ningbo",
         "url": "http://testserver/zh-hans/regions/ningbo/",
-        "updated_at": timestamp(ningbo.updated_at),
+        "updated_at": exported(ningbo),
         "kind": "city",
         "name": "宁波",
         "parent": uuid(ningbo.parent),
@@ -337,6 +364,7 @@ def test_region_in_one_language_falls_back_and_says_so(client):
             },
         ],
         "clusters": [{"uuid": uuid(cluster), "sector": "港口物流", "fallbacks": {}}],
+        "photos": [],
         "fallbacks": {"summary": "nl"},
     }
 
@@ -348,7 +376,7 @@ def test_region_in_all_languages(client):
         "uuid": uuid(ningbo),
         "slug": "ningbo",
         "url": "http://testserver/nl/regions/ningbo/",
-        "updated_at": timestamp(ningbo.updated_at),
+        "updated_at": exported(ningbo),
         "kind": "city",
         "name": texts("Ningbo", "Ningbo", "宁波"),
         "parent": uuid(ningbo.parent),
@@ -390,6 +418,7 @@ def test_region_in_all_languages(client):
                 "sector": texts("havenlogistiek", "port logistics", "港口物流"),
             }
         ],
+        "photos": [],
     }
 
 
@@ -400,7 +429,7 @@ def test_organisation_in_one_language_and_in_all(client):
         "uuid": uuid(nbso),
         "slug": "nbso-dalian",
         "url": "http://testserver/en/organisations/nbso-dalian/",
-        "updated_at": timestamp(nbso.updated_at),
+        "updated_at": exported(nbso),
         "kind": "business_support_office",
         "name": "NBSO Dalian",
         "region": uuid(nbso.region),
@@ -412,7 +441,7 @@ def test_organisation_in_one_language_and_in_all(client):
         "uuid": uuid(nbso),
         "slug": "nbso-dalian",
         "url": "http://testserver/nl/organisations/nbso-dalian/",
-        "updated_at": timestamp(nbso.updated_at),
+        "updated_at": exported(nbso),
         "kind": "business_support_office",
         "name": texts("NBSO Dalian", "NBSO Dalian", ""),
         "region": uuid(nbso.region),
@@ -432,7 +461,7 @@ def test_partnership_in_one_language(client):
         "uuid": uuid(partnership),
         "slug": "west-vlaanderen-zhejiang",
         "url": "http://testserver/zh-hans/partnerships/west-vlaanderen-zhejiang/",
-        "updated_at": timestamp(partnership.updated_at),
+        "updated_at": exported(partnership),
         "kind": "friendship_agreement",
         "title": "西佛兰德 – 浙江",
         "home_region": uuid(partnership.home_region),
@@ -441,7 +470,7 @@ def test_partnership_in_one_language(client):
         "coordinator": uuid(partnership.coordinator),
         "coordinator_since_year": 2008,
         "coordinator_role": "economic part",
-        "focus_areas": [{"slug": "economy", "name": "经济", "fallbacks": {}}],
+        "focus_areas": [{"uuid": economy(), "slug": "economy", "name": "经济", "fallbacks": {}}],
         "summary": "自2000年起的友好协议。",
         "description": "<p>两个方面。</p>",
         "objectives": [
@@ -459,7 +488,7 @@ def test_partnership_in_all_languages(client):
         "uuid": uuid(partnership),
         "slug": "west-vlaanderen-zhejiang",
         "url": "http://testserver/nl/partnerships/west-vlaanderen-zhejiang/",
-        "updated_at": timestamp(partnership.updated_at),
+        "updated_at": exported(partnership),
         "kind": "friendship_agreement",
         "title": texts("West-Vlaanderen – Zhejiang", "West Flanders – Zhejiang", "西佛兰德 – 浙江"),
         "home_region": uuid(partnership.home_region),
@@ -468,7 +497,9 @@ def test_partnership_in_all_languages(client):
         "coordinator": uuid(partnership.coordinator),
         "coordinator_since_year": 2008,
         "coordinator_role": texts("economisch luik", "economic part", ""),
-        "focus_areas": [{"slug": "economy", "name": texts("Economie", "Economy", "经济")}],
+        "focus_areas": [
+            {"uuid": economy(), "slug": "economy", "name": texts("Economie", "Economy", "经济")}
+        ],
         "summary": texts(
             "Vriendschapsakkoord sinds 2000.",
             "Friendship agreement since 2000.",
@@ -495,7 +526,7 @@ def test_mission_in_one_language_marks_the_english_summary_it_falls_back_to(clie
         "uuid": uuid(trip.mission),
         "slug": "inspiratiereis-dalian",
         "url": "http://testserver/zh-hans/missions/inspiratiereis-dalian/",
-        "updated_at": timestamp(trip.mission.updated_at),
+        "updated_at": exported(trip.mission),
         "kind": "inspiration_trip",
         "title": "大连考察之旅",
         "partnership": uuid(trip.mission.partnership),
@@ -540,10 +571,10 @@ def test_mission_in_one_language_marks_the_english_summary_it_falls_back_to(clie
                 "uuid": uuid(trip.outcome),
                 "slug": "havensamenwerking",
                 "url": "http://testserver/zh-hans/outcomes/havensamenwerking/",
-                "updated_at": timestamp(trip.outcome.updated_at),
+                "updated_at": exported(trip.outcome),
                 "kind": "collaboration",
                 "title": "港口合作",
-                "area": {"slug": "economy", "name": "经济", "fallbacks": {}},
+                "area": {"uuid": economy(), "slug": "economy", "name": "经济", "fallbacks": {}},
                 "partnership": uuid(trip.mission.partnership),
                 "mission": uuid(trip.mission),
                 "parties": "Port of Dalian and Twente companies",
@@ -553,6 +584,7 @@ def test_mission_in_one_language_marks_the_english_summary_it_falls_back_to(clie
                 "fallbacks": {"parties": "en"},
             }
         ],
+        "photos": [],
         "fallbacks": {"summary": "en"},
     }
 
@@ -564,7 +596,7 @@ def test_mission_in_all_languages(client):
         "uuid": uuid(trip.mission),
         "slug": "inspiratiereis-dalian",
         "url": "http://testserver/nl/missions/inspiratiereis-dalian/",
-        "updated_at": timestamp(trip.mission.updated_at),
+        "updated_at": exported(trip.mission),
         "kind": "inspiration_trip",
         "title": texts("Inspiratiereis Dalian", "Inspiration trip to Dalian", "大连考察之旅"),
         "partnership": uuid(trip.mission.partnership),
@@ -607,6 +639,7 @@ def test_mission_in_all_languages(client):
             },
         ],
         "outcomes": [get_json(client, f"outcomes/{trip.outcome.uuid}")],
+        "photos": [],
     }
 
 
@@ -617,10 +650,14 @@ def test_outcome_in_all_languages(client):
         "uuid": uuid(trip.outcome),
         "slug": "havensamenwerking",
         "url": "http://testserver/nl/outcomes/havensamenwerking/",
-        "updated_at": timestamp(trip.outcome.updated_at),
+        "updated_at": exported(trip.outcome),
         "kind": "collaboration",
         "title": texts("Havensamenwerking", "Port collaboration", "港口合作"),
-        "area": {"slug": "economy", "name": texts("Economie", "Economy", "经济")},
+        "area": {
+            "uuid": economy(),
+            "slug": "economy",
+            "name": texts("Economie", "Economy", "经济"),
+        },
         "partnership": uuid(trip.mission.partnership),
         "mission": uuid(trip.mission),
         "parties": texts(
@@ -655,7 +692,7 @@ def test_outcome_of_a_partnership_in_one_language(client):
         "uuid": uuid(outcome),
         "slug": "studentenuitwisseling",
         "url": "http://testserver/nl/outcomes/studentenuitwisseling/",
-        "updated_at": timestamp(outcome.updated_at),
+        "updated_at": exported(outcome),
         "kind": "education",
         "title": "Studentenuitwisseling",
         "area": None,
@@ -717,14 +754,19 @@ def test_a_text_empty_in_every_language_is_empty_and_no_fallback(client):
 @pytest.mark.parametrize("lang", ["de", "zh", "NL", ""])
 def test_an_unknown_language_is_refused(client, path, lang):
     assert get_json(client, path, status=422, lang=lang) == {
-        "detail": [
+        "type": "urn:twinning:problem:invalid-parameters",
+        "title": "Invalid parameters",
+        "status": 422,
+        "detail": "Invalid value for: lang.",
+        "instance": f"/api/v1/{path}?lang={lang}",
+        "errors": [
             {
+                "in": "query",
+                "name": "lang",
+                "detail": "Input should be 'nl', 'en' or 'zh-hans'",
                 "type": "literal_error",
-                "loc": ["query", "lang"],
-                "msg": "Input should be 'nl', 'en' or 'zh-hans'",
-                "ctx": {"expected": "'nl', 'en' or 'zh-hans'"},
             }
-        ]
+        ],
     }
 
 
@@ -779,14 +821,15 @@ def test_drafts_and_scheduled_objects_are_not_exported(client, resource):
 
     assert ([item["uuid"] for item in page["items"]], page["count"]) == ([uuid(published)], 1)
     for obj in hidden:
-        assert get_json(client, f"{resource}/{obj.uuid}", status=404) == NOT_FOUND
+        assert not_found(client, f"{resource}/{obj.uuid}").startswith("No published")
 
 
-def test_an_unknown_uuid_is_a_json_404_and_a_malformed_one_a_422(client):
-    assert get_json(client, "regions/8d2b0c9e-5b4a-4b8e-9a53-0f1f6a1b2c3d", status=404) == (
-        NOT_FOUND
+def test_an_unknown_uuid_is_a_404_problem_and_a_malformed_one_a_422(client):
+    assert not_found(client, "regions/8d2b0c9e-5b4a-4b8e-9a53-0f1f6a1b2c3d") == (
+        "No published region has this UUID."
     )
-    assert get_json(client, "regions/ningbo", status=422)["detail"][0]["loc"] == ["path", "uuid"]
+    problem = get_json(client, "regions/ningbo", status=422)
+    assert [(error["in"], error["name"]) for error in problem["errors"]] == [("path", "uuid")]
 
 
 def test_a_mission_of_a_draft_partnership_is_hidden_with_its_outcomes(client):
@@ -797,15 +840,15 @@ def test_a_mission_of_a_draft_partnership_is_hidden_with_its_outcomes(client):
     assert get_json(client, "missions") == {"items": [], "count": 0}
     assert get_json(client, "outcomes") == {"items": [], "count": 0}
     assert get_json(client, "partnerships") == {"items": [], "count": 0}
-    assert get_json(client, f"missions/{mission.uuid}", status=404) == NOT_FOUND
-    assert get_json(client, f"outcomes/{mission_outcome.uuid}", status=404) == NOT_FOUND
+    assert not_found(client, f"missions/{mission.uuid}") == "No published mission has this UUID."
+    assert not_found(client, f"outcomes/{mission_outcome.uuid}")
 
 
 def test_an_outcome_of_a_draft_mission_is_hidden(client):
     outcome = OutcomeFactory(mission=MissionFactory(status=Status.DRAFT))
 
     assert get_json(client, "outcomes") == {"items": [], "count": 0}
-    assert get_json(client, f"outcomes/{outcome.uuid}", status=404) == NOT_FOUND
+    assert not_found(client, f"outcomes/{outcome.uuid}") == "No published outcome has this UUID."
 
 
 def test_references_to_unpublished_objects_are_left_out(client):
@@ -854,22 +897,17 @@ def test_a_page_holds_fifty_objects_unless_asked_for_up_to_a_hundred(client):
 
     assert len(get_json(client, "regions")["items"]) == 50
     assert len(get_json(client, "regions", limit=100)["items"]) == 51
-    assert get_json(client, "regions", status=422, limit=101)["detail"][0]["loc"] == [
-        "query",
-        "limit",
-    ]
-    assert get_json(client, "regions", status=422, limit=0)["detail"][0]["loc"] == [
-        "query",
-        "limit",
-    ]
+    for limit in (101, 0):
+        problem = get_json(client, "regions", status=422, limit=limit)
+        assert [error["name"] for error in problem["errors"]] == ["limit"]
 
 
 # Queries: a fixed number per endpoint, however much content there is.
 
 
-def make_programme(programme_items: int = 2):
-    """Three missions with everything the lists show, each in its own partnership."""
-    for _ in range(3):
+def make_programme(programme_items: int = 2, *, missions: int = 3):
+    """Missions with everything the lists show, each in its own partnership."""
+    for _ in range(missions):
         mission = MissionFactory(
             programme_items=programme_items,
             destinations=[RegionFactory(parent=RegionFactory())],
@@ -881,6 +919,19 @@ def make_programme(programme_items: int = 2):
         ObjectiveFactory(partnership=mission.partnership)
         KeyFigureFactory(region=mission.partnership.home_region)
         ClusterFactory(region=mission.partnership.home_region)
+        PhotoFactory(mission=mission)
+        PhotoFactory(mission=None, region=mission.partnership.home_region)
+
+
+def counted_get(client, assert_num_queries, queries: int, path: str, **params):
+    """A GET that runs exactly ``queries`` queries, once the sync records are up to date.
+
+    The first request after a write compares the published set with the export records
+    (sync.py); that is its own cost, counted in tests/test_api_sync.py.
+    """
+    get_json(client, "deleted")
+    with assert_num_queries(queries):
+        return get_json(client, path, **params)
 
 
 @pytest.mark.parametrize("programme_items", [1, 30])
@@ -889,33 +940,49 @@ def test_mission_list_queries_do_not_grow(client, django_assert_num_queries, pro
     make_programme(programme_items)
     params = {"lang": lang} if lang else {}
 
-    # count, missions with partnership, destinations, organisers, programme items, outcomes
-    with django_assert_num_queries(6):
-        page = get_json(client, "missions", **params)
+    # count and last change, last record change, missions with partnership,
+    # destinations, organisers, programme items, outcomes, photos
+    page = counted_get(client, django_assert_num_queries, 8, "missions", **params)
 
     assert [len(mission["programme_items"]) for mission in page["items"]] == [programme_items] * 3
 
 
+# Every endpoint: for a list its count and last change, the last record change, the page;
+# for one object, the object. Then what each nests.
+@pytest.mark.parametrize("missions", [1, 4])
 @pytest.mark.parametrize(
     ("resource", "list_queries", "detail_queries"),
     [
-        ("regions", 4, 3),  # (count), regions with parent, key figures, clusters
-        ("partnerships", 4, 3),  # (count), partnerships with regions, focus areas, objectives
-        ("missions", 6, 5),  # (count), missions, destinations, organisers, items, outcomes
-        ("outcomes", 2, 1),  # (count), outcomes with partnership, mission and area
-        ("organisations", 2, 1),  # (count), organisations with region
+        ("regions", 6, 4),  # regions with parent, key figures, clusters, photos
+        ("partnerships", 5, 3),  # partnerships with regions and coordinator, areas, objectives
+        ("missions", 8, 6),  # destinations, organisers, items, outcomes, photos
+        ("outcomes", 3, 1),  # outcomes with partnership, mission and area
+        ("organisations", 3, 1),  # organisations with region
     ],
 )
 def test_queries_per_endpoint(
-    client, django_assert_num_queries, resource, list_queries, detail_queries
+    client, django_assert_num_queries, resource, list_queries, detail_queries, missions
 ):
-    make_programme()
+    make_programme(missions=missions)
     last = RESOURCES[resource]._meta.model.objects.published().last()
 
-    with django_assert_num_queries(list_queries):
-        get_json(client, resource)
-    with django_assert_num_queries(detail_queries):
-        get_json(client, f"{resource}/{last.uuid}", lang="en")
+    page = counted_get(client, django_assert_num_queries, list_queries, resource)
+    counted_get(
+        client, django_assert_num_queries, detail_queries, f"{resource}/{last.uuid}", lang="en"
+    )
+
+    assert page["count"] >= missions
+
+
+@pytest.mark.parametrize("gone", [1, 20])
+def test_deleted_list_queries_do_not_grow(client, django_assert_num_queries, gone):
+    for mission in MissionFactory.create_batch(gone):
+        mission.delete()
+
+    # count and last tombstone, last record change, the page
+    page = counted_get(client, django_assert_num_queries, 3, "deleted")
+
+    assert page["count"] == gone
 
 
 # The OpenAPI document and the docs page.
@@ -949,6 +1016,7 @@ def test_openapi_document_is_valid_and_lists_every_endpoint(openapi):
         ("/api/v1/outcomes/{uuid}", "get", "get_outcome"),
         ("/api/v1/organisations", "get", "list_organisations"),
         ("/api/v1/organisations/{uuid}", "get", "get_organisation"),
+        ("/api/v1/deleted", "get", "list_deleted"),
     }
 
 
@@ -971,7 +1039,8 @@ def test_openapi_documents_both_text_shapes(openapi):
     assert schemas["TranslatedText"]["required"] == ["nl", "en", "zh-hans"]
     assert "fallbacks" in schemas["MissionInOneLanguage"]["required"]
     assert "fallbacks" not in schemas["MissionInAllLanguages"]["properties"]
-    lang = openapi["paths"]["/api/v1/missions"]["get"]["parameters"][0]
+    parameters = openapi["paths"]["/api/v1/missions"]["get"]["parameters"]
+    lang = next(parameter for parameter in parameters if parameter["name"] == "lang")
     assert (lang["name"], lang["schema"]["anyOf"][0]["enum"]) == ("lang", ["nl", "en", "zh-hans"])
 
 
@@ -1107,7 +1176,7 @@ def test_docs_page_works_under_the_strict_content_security_policy(live_server, m
             status = operation.locator(".live-responses-table tbody .response-col_status")
 
             expect(status).to_have_text("200")
-            assert page.locator(".opblock-summary").count() == 10
+            assert page.locator(".opblock-summary").count() == 11  # with /deleted
             expect(page.locator(".info .title")).to_contain_text("Twinning CMS API")
             # Swagger UI's stylesheet applies: the GET badge is blue.
             badge = operation.locator(".opblock-summary-method")
