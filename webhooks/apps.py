@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WebhooksConfig(AppConfig):
+    name = "webhooks"
+    verbose_name = _("Partner webhooks")
+
+    def ready(self):
+        from programmes.events import content_event
+
+        from . import checks, events
+
+        content_event.connect(events.on_content_event, dispatch_uid="webhooks")
+        checks.register()
