@@ -8,12 +8,15 @@ outcome. Every text is filled in Dutch, English and Chinese, so no page falls ba
 """
 
 import datetime as dt
+import io
 import itertools
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 from django.utils import timezone
+from PIL import Image
 
 from programmes.caching import content_changed
 from programmes.models import (
@@ -25,6 +28,7 @@ from programmes.models import (
     Organisation,
     Outcome,
     Partnership,
+    Photo,
     ProgrammeItem,
     Region,
     Status,
@@ -115,6 +119,7 @@ PARAGRAPHS = {
     ),
 }
 BATCH_SIZE = 1000
+PHOTO_COLOURS = ["navy", "darkred", "darkgreen", "goldenrod", "teal"]
 
 
 def texts(field: str, nl: str, en: str, zh: str) -> dict[str, str]:
@@ -142,8 +147,14 @@ class Command(BaseCommand):
         parser.add_argument("--missions", type=int, default=1000)
         parser.add_argument("--items", type=int, default=30, help="programme items per mission")
         parser.add_argument("--regions", type=int, default=200)
+        parser.add_argument(
+            "--photos",
+            type=int,
+            default=0,
+            help="photos (small generated JPEGs) of the first missions, one each",
+        )
 
-    def handle(self, *args, missions, items, regions, verbosity, **options):
+    def handle(self, *args, missions, items, regions, photos, verbosity, **options):
         if Region.objects.exists():
             raise CommandError(
                 "This database already has content; the bench data set goes into an empty "
@@ -153,7 +164,7 @@ class Command(BaseCommand):
         if regions < minimum:
             raise CommandError(f"--regions must be at least {minimum}.")
         with transaction.atomic():
-            counts = _Generator(missions, items, regions).generate()
+            counts = _Generator(missions, items, regions, photos).generate()
         content_changed()
         if verbosity:
             summary = ", ".join(f"{count} {name}" for name, count in counts.items())
@@ -161,10 +172,11 @@ class Command(BaseCommand):
 
 
 class _Generator:
-    def __init__(self, missions: int, items: int, regions: int):
+    def __init__(self, missions: int, items: int, regions: int, photos: int = 0):
         self.missions = missions
         self.items = items
         self.regions = regions
+        self.photos = photos
         self.now = timezone.now()
         self.published = {"status": Status.PUBLISHED, "publish_at": self.now - dt.timedelta(days=1)}
 
@@ -180,6 +192,7 @@ class _Generator:
         )
         partnerships = self.make_partnerships(european_cities, chinese_cities, organisations, areas)
         missions = self.make_missions(partnerships, chinese_cities, organisations, areas)
+        self.make_photos(missions[: self.photos])
         return {
             "regions": Region.objects.count(),
             "organisations": len(organisations),
@@ -187,6 +200,7 @@ class _Generator:
             "missions": len(missions),
             "programme items": ProgrammeItem.objects.count(),
             "outcomes": Outcome.objects.count(),
+            "photos": Photo.objects.count(),
         }
 
     # Regions ---------------------------------------------------------------------------
@@ -480,16 +494,19 @@ class _Generator:
         )
 
     def make_programme_items(self, missions, destinations, organisations) -> None:
-        _bulk(
-            ProgrammeItem,
-            [
-                self.programme_item(
-                    mission, order, destinations[mission.pk][order % 2], organisations
-                )
-                for mission in missions
-                for order in range(self.items)
-            ],
-        )
+        """A batch of missions' items at a time: 300,000 unsaved items would fill the memory."""
+        per_batch = max(1, BATCH_SIZE // max(1, self.items))
+        for start in range(0, len(missions), per_batch):
+            _bulk(
+                ProgrammeItem,
+                [
+                    self.programme_item(
+                        mission, order, destinations[mission.pk][order % 2], organisations
+                    )
+                    for mission in missions[start : start + per_batch]
+                    for order in range(self.items)
+                ],
+            )
 
     def programme_item(self, mission, order, city, organisations) -> ProgrammeItem:
         kind, nl, en, zh = ITEM_KINDS[order % len(ITEM_KINDS)]
@@ -515,6 +532,20 @@ class _Generator:
                 "介绍、参观并洽谈合作。",
             ),
         )
+
+    def make_photos(self, missions: list[Mission]) -> None:
+        """A photo per mission, saved one by one: the photo field cleans and stores each file."""
+        for number, mission in enumerate(missions):
+            image = Image.new("RGB", (640, 480), PHOTO_COLOURS[number % len(PHOTO_COLOURS)])
+            data = io.BytesIO()
+            image.save(data, "JPEG", quality=85)
+            Photo.objects.create(
+                mission=mission,
+                image=ContentFile(data.getvalue(), name="photo.jpg"),
+                credit="Twinning CMS bench",
+                **texts("alt_text", "Foto van de missie", "Photo of the mission", "考察照片"),
+                **texts("caption", mission.title_nl, mission.title_en, mission.title_zh_hans),
+            )
 
     def link(
         self, through: type[models.Model], target: str, targets: dict[int, list[models.Model]]
