@@ -8,7 +8,7 @@ PORT ?= 8000
 # Development values for `make run`; production sets its own (see README).
 DEV_ENV := DJANGO_DEBUG=1 DATABASE_URL=
 
-.PHONY: help run test bench lint format messages compilemessages seed migrate check clean
+.PHONY: help run worker test bench lint format messages compilemessages seed migrate check clean
 
 help:
 	@echo "make run    - set up everything and serve the site with the seed content on http://127.0.0.1:$(PORT)/"
@@ -16,7 +16,9 @@ help:
 	@echo "make lint   - ruff lint and format check, missing migrations"
 	@echo "make messages - update the gettext catalogs (locale/) after changing interface strings"
 	@echo "make seed   - (re)load the seed content into the development database"
-	@echo "make bench  - serve a large generated data set with gunicorn and print requests/s and latency"
+	@echo "make worker - send queued webhook events (run beside make run, in a second terminal)"
+	@echo "make bench  - serve a large generated data set with gunicorn and print requests/s and latency;"
+	@echo "             then export it as an exchange bundle and print time, size and peak memory"
 
 # Python >= 3.12: pyenv's version from .python-version when pyenv is there, else the first
 # python3.1x on PATH that is new enough.
@@ -61,12 +63,17 @@ run: $(VENV)/.installed-runtime compilemessages seed
 	$(DEV_ENV) $(BIN)/python manage.py create_demo_staff --base-url http://127.0.0.1:$(PORT)
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# Background tasks (webhook deliveries) of the development database; see README, "Webhooks".
+worker: migrate
+	$(DEV_ENV) $(BIN)/python manage.py db_worker
+
 test: $(VENV)/.installed-dev compilemessages
 	$(BIN)/python -m pytest
 
 # A throwaway database (SQLite, or <name>_bench beside DATABASE_URL's PostgreSQL); see bench/run.py.
 bench: $(VENV)/.installed-runtime compilemessages
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/export_bundle.py
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

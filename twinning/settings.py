@@ -58,10 +58,17 @@ INSTALLED_APPS = [
     "ninja",
     "reversion",
     "axes",
+    "corsheaders",
+    "django_tasks_db",
     "programmes",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
+    # CORS first (django-cors-headers answers preflights itself), then the API's error
+    # format, which turns any error under /api/ into application/problem+json.
+    "corsheaders.middleware.CorsMiddleware",
+    "programmes.problems.ProblemMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -207,6 +214,50 @@ if env_bool("DJANGO_BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGIN_URL = "admin:login"
+
+# The JSON API (/api/v1/, programmes/api.py and docs/api.md). Partner sites whose browsers
+# may read it (CORS), comma-separated origins such as https://www.partner.cn; GET only.
+CORS_ALLOWED_ORIGINS = env_list("PARTNER_ORIGINS")
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_ALLOW_HEADERS = ("accept", "accept-language", "if-modified-since", "if-none-match")
+CORS_EXPOSE_HEADERS = ("ETag", "Retry-After", "Date")
+# Requests per anonymous client address ("600/min", "10000/hour"); 0 turns the limit off.
+# Staff who are logged in are not limited.
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT") or "600/min"
+if API_RATE_LIMIT == "0":
+    API_RATE_LIMIT = ""
+# How long partners and shared caches may keep an answer without asking again.
+API_CACHE_SECONDS = int(os.environ.get("API_CACHE_SECONDS") or 60)
+# The client address the rate limit counts: behind the TLS proxy, the one the proxy saw
+# (the last X-Forwarded-For entry); otherwise REMOTE_ADDR. Never the client's own claim.
+NINJA_NUM_PROXIES = 1 if env_bool("DJANGO_BEHIND_TLS_PROXY", default=False) else 0
+
+# The site's own address, for absolute links in webhook events (and wherever there is no
+# request to ask). Without a trailing slash.
+SITE_URL = (os.environ.get("SITE_URL") or ("http://127.0.0.1:8000" if DEBUG else "")).rstrip("/")
+
+# Background tasks (Django's tasks framework): webhook deliveries. "database" stores them
+# for `manage.py db_worker` (django-tasks-db), so no partner can slow down a save, even in
+# development; "immediate" sends them in the request (a slow partner then slows the save);
+# "dummy" keeps them in memory and never runs them.
+TASKS_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+    "dummy": "django.tasks.backends.dummy.DummyBackend",
+}
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND") or "database"
+if TASKS_BACKEND not in TASKS_BACKENDS:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {', '.join(TASKS_BACKENDS)}.")
+TASKS = {"default": {"BACKEND": TASKS_BACKENDS[TASKS_BACKEND]}}
+
+# Webhooks (webhooks/): endpoints on private or loopback addresses are refused unless this
+# is on (a partner on the same private network); plain http only with DEBUG.
+WEBHOOK_ALLOW_PRIVATE_HOSTS = env_bool("WEBHOOK_ALLOW_PRIVATE_HOSTS", default=False)
+WEBHOOK_ALLOW_HTTP = DEBUG
+WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT") or 5)
+# Seconds before each retry of a failed delivery; after the last one it is given up.
+WEBHOOK_RETRY_DELAYS = (60, 5 * 60, 30 * 60, 2 * 3600, 12 * 3600)
 
 LOGGING = {
     "version": 1,

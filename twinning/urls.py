@@ -1,20 +1,21 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import TemplateView
 
 from programmes.api import api
-from programmes.sitemaps import SITEMAPS
-from programmes.views import language_redirect
+from programmes.sitemaps import sitemap_view
+from programmes.views import bundle_schema, language_redirect
 
 urlpatterns = [
     path("", language_redirect, name="language-redirect"),
     path("admin/", admin.site.urls),
+    # Before the API: its paths are all the ninja API's otherwise.
+    path("api/v1/schema/bundle.json", bundle_schema, name="bundle-schema"),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", sitemap_view, name="sitemap"),
     path(
         "robots.txt",
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
