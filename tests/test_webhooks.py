@@ -670,6 +670,15 @@ def test_a_site_manager_registers_an_endpoint_and_copies_its_secret(client, site
         {"url": "https://10.0.0.8/hooks", "description": "", "active": "on"},
     )
     assert "Events cannot be sent to a private or local address." in refused.text
+    following_nothing = client.post(
+        reverse("admin:webhooks_endpoint_add"),
+        {"url": "https://93.184.215.14/hooks", "description": "", "active": "on"},
+    )
+    assert (
+        "Choose the partnerships this partner follows, or tick “All partnerships”."
+        in following_nothing.text
+    )
+    assert not Endpoint.objects.exists()
     response = client.post(
         reverse("admin:webhooks_endpoint_add"),
         {

@@ -8,6 +8,7 @@ superuser) sees the endpoints, their secrets or what was sent: every permission 
 import json
 from datetime import timedelta
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.db.models import Count, OuterRef, Q, Subquery
@@ -47,8 +48,26 @@ class SiteManagersOnly:
         return self._site_manager(request)
 
 
+class EndpointForm(forms.ModelForm):
+    class Meta:
+        model = Endpoint
+        fields = ["url", "description", "active", "all_partnerships", "partnerships"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("all_partnerships") and not cleaned.get("partnerships"):
+            # Without either, the partner would hear about regions and organisations only:
+            # never what anyone means when registering an endpoint.
+            self.add_error(
+                "partnerships",
+                _("Choose the partnerships this partner follows, or tick “All partnerships”."),
+            )
+        return cleaned
+
+
 @admin.register(Endpoint)
 class EndpointAdmin(SiteManagersOnly, admin.ModelAdmin):
+    form = EndpointForm
     list_display = ["url", "description", "active", "follows", "recent_failures"]
     list_filter = ["active", "all_partnerships"]
     search_fields = ["url", "description"]
