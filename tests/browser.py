@@ -26,13 +26,11 @@ CHROMIUM_ARGS = [
 ]
 PASSWORD = "correct horse battery staple"  # StaffFactory's password
 
-# `pytestmark = BROWSER_TEST` in a module of browser tests.
-BROWSER_TEST = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}: the browser tests need it"
-    ),
-]
+requires_chromium = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}: the browser tests need it"
+)
+# `pytestmark = BROWSER_TEST` in a module of browser tests only.
+BROWSER_TEST = [pytest.mark.browser, requires_chromium]
 
 
 @contextmanager

@@ -7,7 +7,6 @@ at: headings in order without a skipped level, the landmarks and the skip link, 
 the skip link appears, works, and that focus is visible.
 """
 
-import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -15,31 +14,14 @@ from pathlib import Path
 import axe_playwright_python
 import pytest
 from django.conf import settings
-from django.db import connections
 from django.test import Client
 from pytest_django.asserts import assertInHTML
 
 from . import a11y_pages
 from .a11y_pages import LANGUAGES
+from .browser import launched, requires_chromium
 from .factories import MissionFactory
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls in the tests are
-# still made one at a time, so Django's guard against async-unsafe calls can be lifted.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-requires_chromium = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}: the browser tests need it"
-)
 # axe-core, as axe-playwright-python ships it.
 AXE_SCRIPT = Path(axe_playwright_python.__file__).parent / "axe.min.js"
 # What axe checks: every WCAG 2.0, 2.1 and 2.2 rule of levels A and AA, and its best
@@ -207,16 +189,8 @@ def test_text_shown_in_another_language_on_the_chinese_page_says_which(rendered_
 
 @pytest.fixture
 def browser(live_server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with launched() as browser:
         yield browser
-        browser.close()
-        # While Playwright's event loop runs in this thread, Django keeps the ORM's connections
-        # apart from the thread's usual ones; close them, or PostgreSQL cannot drop the test
-        # database at the end of the run.
-        connections.close_all()
 
 
 def staff_cookie(showcase, live_server) -> dict:
