@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten, flatten_fieldsets, model_ngettext, quote, unquote
 from django.contrib.admin.views.main import ChangeList
-from django.contrib.admin.widgets import AdminTextareaWidget
+from django.contrib.admin.widgets import AdminTextareaWidget, AdminTextInputWidget
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.csp import CSP
 from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -60,6 +60,7 @@ from .models import (
     ProgrammeItem,
     Publishable,
     Region,
+    time_zone_names,
 )
 from .translation_status import (
     TARGET_LANGUAGES,
@@ -641,6 +642,24 @@ class OutcomeInline(RoleScopedInline, EditConflictAdminMixin, TranslationStacked
 # Model admins ------------------------------------------------------------------------
 
 
+class TimeZoneInput(AdminTextInputWidget):
+    """A text input that offers the IANA time zone names as the editor types (a datalist:
+    no script, and any browser without it still has a plain text field)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        choices_id = f"{(attrs or {}).get('id', name)}-choices"
+        attrs = {**(attrs or {}), "list": choices_id, "autocomplete": "off"}
+        options = format_html_join(
+            "", '<option value="{}"></option>', ((zone,) for zone in sorted(time_zone_names()))
+        )
+        return format_html(
+            '{}<datalist id="{}">{}</datalist>',
+            super().render(name, value, attrs, renderer),
+            choices_id,
+            options,
+        )
+
+
 @admin.register(Region)
 class RegionAdmin(PublishableAdmin):
     list_display = [
@@ -673,7 +692,7 @@ class RegionAdmin(PublishableAdmin):
         (
             _("Relations"),
             {
-                "fields": ["parent", ("latitude", "longitude")],
+                "fields": ["parent", ("latitude", "longitude"), "time_zone"],
                 "description": _(
                     "Where the region lies: the larger region it is part of, and its "
                     "coordinates in decimal degrees for the map (Hangzhou: 30.27415, 120.15515)."
@@ -688,6 +707,11 @@ class RegionAdmin(PublishableAdmin):
             },
         ),
     ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "time_zone":
+            kwargs["widget"] = TimeZoneInput
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(Organisation)

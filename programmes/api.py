@@ -60,6 +60,7 @@ from .models import (
     Publishable,
     Region,
 )
+from .querysets import REGION_ANCESTORS
 from .schemas import (
     InvalidParameters,
     Language,
@@ -91,6 +92,9 @@ docs/api.md in the source.
 * `url` is the object's public page in the requested language (Dutch without `lang`); photo
   renditions have absolute URLs too.
 * Rich texts are sanitized HTML.
+* A programme item's `start_time` is the local wall-clock time in its `time_zone` (an IANA
+  name): 09:00 in Dalian is 09:00 China time (`+08:00`). A region's `time_zone` is its own or
+  inherited from the region it lies in.
 * Lists come in pages (`limit`, `offset`; the total is `count`) in the order the objects were
   added, so paging stays stable while new objects arrive. Filters narrow a list; a query
   parameter the endpoint does not know is refused (400), so a misspelt filter never passes
@@ -112,7 +116,7 @@ number of requests per period (see the 429 answer and its `Retry-After`).
 
 # Bumped when the shape of an export changes: part of every ETag, so no cached copy of the
 # old shape stays valid.
-SHAPE_VERSION = "2"
+SHAPE_VERSION = "3"  # 3: time zones of regions and programme items
 
 
 class ExportAPI(NinjaAPI):
@@ -297,6 +301,7 @@ class Exporter:
             **self.texts(region),
             "kind": region.kind,
             "parent": published_uuid(region.parent),
+            "time_zone": region.effective_time_zone() or None,
             "latitude": region.latitude,
             "longitude": region.longitude,
             "key_figures": [self.key_figure(figure) for figure in region.key_figures.all()],
@@ -371,6 +376,7 @@ class Exporter:
             "host": published_uuid(item.host),
             "date": item.date,
             "start_time": item.start_time,
+            "time_zone": item.effective_time_zone(),
         }
 
     def focus_area(self, area: FocusArea) -> dict[str, Any]:
@@ -526,7 +532,7 @@ def photos() -> Prefetch:
 REGIONS = Endpoint(
     type=ExportRecord.Type.REGION,
     model=Region,
-    related=("parent",),
+    related=(REGION_ANCESTORS,),  # parent, and the ancestors for the inherited time zone
     prefetch=lambda: (
         Prefetch("key_figures", queryset=KeyFigure.objects.order_by("order", "pk")),
         Prefetch("clusters", queryset=Cluster.objects.order_by("order", "pk")),
@@ -556,11 +562,17 @@ MISSIONS = Endpoint(
     model=Mission,
     related=("partnership",),
     prefetch=lambda: (
-        Prefetch("destinations", queryset=Region.objects.published().order_by("pk")),
+        # The regions' ancestors give each start time its time zone without a query.
+        Prefetch(
+            "destinations",
+            queryset=Region.objects.published().select_related(REGION_ANCESTORS).order_by("pk"),
+        ),
         Prefetch("organisers", queryset=Organisation.objects.published().order_by("pk")),
         Prefetch(
             "programme_items",
-            queryset=ProgrammeItem.objects.select_related("city", "host").order_by("order", "pk"),
+            queryset=ProgrammeItem.objects.select_related(
+                f"city__{REGION_ANCESTORS}", "host"
+            ).order_by("order", "pk"),
         ),
         Prefetch(
             "outcomes",

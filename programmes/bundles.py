@@ -192,7 +192,7 @@ REGIONS = Kind(
     key="regions",
     model=Region,
     translated=("name", "summary", "profile"),
-    plain=("slug", "kind", "latitude", "longitude"),
+    plain=("slug", "kind", "time_zone", "latitude", "longitude"),
     references={"parent": "regions"},
     children=(KEY_FIGURES, CLUSTERS, REGION_PHOTOS),
 )
@@ -964,8 +964,14 @@ class _Writer:
             for language in LANGUAGES:
                 setattr(instance, build_localized_fieldname(name, language), data[name][language])
         for name in kind.fields:
+            if name not in data:
+                # Optional in the schema (a region's time zone is newer than the format):
+                # a bundle without it leaves what this install has, a default when new.
+                continue
+            field = _field(kind.model, name)
             try:
-                value = _field(kind.model, name).to_python(data[name])
+                value = field.to_python(data[name])
+                field.run_validators(value)  # what the schema cannot check: a time zone name
             except ValidationError as error:
                 with translation.override(None):
                     raise entry.error(f"“{name}”: {' '.join(error.messages)}") from None

@@ -5,15 +5,18 @@ programme item that has a date: all day, or at its start time when that is known
 Event UIDs are the objects' UUIDs, so importing the file again, or the same file
 in another language, updates the events instead of adding copies.
 
+A start time is a wall-clock time where the item takes place, so it is written
+with the TZID of the item's time zone (``ProgrammeItem.effective_time_zone()``) and
+that zone's VTIMEZONE: a 09:00 meeting in Dalian shows at 09:00 China time in every
+calendar, wherever its reader is.
+
 A mission without any known date has no calendar: its page shows no link and the
 address answers 404, because an empty calendar helps nobody.
 """
 
 import datetime as dt
-import zoneinfo
 
 import icalendar
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language, pgettext
 
@@ -29,18 +32,6 @@ def has_dates(mission: Mission) -> bool:
         mission.start_date
         or mission.end_date
         or any(item.date for item in mission.programme_items.all())
-    )
-
-
-def programme_item_start(item: ProgrammeItem) -> dt.date | dt.datetime | None:
-    """The item's date, or its date and time in the site's time zone when the time is known.
-
-    A place has no time zone in the model, so a start time is read in ``TIME_ZONE``.
-    """
-    if item.date is None or item.start_time is None:
-        return item.date
-    return dt.datetime.combine(
-        item.date, item.start_time, tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE)
     )
 
 
@@ -111,7 +102,7 @@ def _mission_event(mission: Mission, url: str) -> icalendar.Event | None:
 def _programme_item_event(item: ProgrammeItem, mission: Mission, url: str) -> icalendar.Event:
     """An item at its start time when known (its end is not), else all day."""
     event = _event(item.uuid, mission, url)
-    start = programme_item_start(item)
+    start = item.starts_at()
     event.add("dtstart", start)
     if not isinstance(start, dt.datetime):
         event.add("dtend", start + ONE_DAY)

@@ -6,7 +6,10 @@ Texts a visitor reads are translated with django-modeltranslation (see
 ``querysets.py`` and nowhere else.
 """
 
+import datetime
+import functools
 import uuid
+import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -96,6 +99,22 @@ class Publishable(Timestamped):
         )
 
 
+@functools.cache
+def time_zone_names() -> frozenset[str]:
+    """The IANA names in the time zone database (the system's, else the tzdata package)."""
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_time_zone(value: str) -> None:
+    """An IANA time zone name that this server's time zone database knows."""
+    if value and value not in time_zone_names():
+        raise ValidationError(
+            _("“%(value)s” is not a known time zone. Use an IANA name such as Asia/Shanghai."),
+            code="invalid_time_zone",
+            params={"value": value},
+        )
+
+
 class Region(Publishable):
     class Kind(models.TextChoices):
         COUNTRY = "country", _("Country")
@@ -118,6 +137,17 @@ class Region(Publishable):
     )
     longitude = models.DecimalField(
         _("longitude"), max_digits=8, decimal_places=5, null=True, blank=True
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text=_(
+            "The IANA time zone name, such as Asia/Shanghai or Europe/Amsterdam. Leave empty "
+            "to use the time zone of the region it lies in. Programme start times in this "
+            "region are read in this time zone."
+        ),
     )
     summary = models.TextField(
         _("summary"), blank=True, help_text=_("One or two sentences shown in lists.")
@@ -155,6 +185,20 @@ class Region(Publishable):
             if ancestor.pk == self.pk and self.pk is not None:
                 raise ValidationError({"parent": _("A region cannot lie inside itself.")})
             ancestor = ancestor.parent
+
+    def effective_time_zone(self) -> str:
+        """Its own time zone, else that of the nearest region it lies in; "" when none has one.
+
+        Walks up ``parent``: query-free when the ancestors were fetched with
+        ``select_related(REGION_ANCESTORS)`` (or prefixed, e.g. ``"city__" + REGION_ANCESTORS``).
+        """
+        region, seen = self, set()
+        while region is not None and region.pk not in seen:
+            if region.time_zone:
+                return region.time_zone
+            seen.add(region.pk)
+            region = region.parent
+        return ""
 
 
 class KeyFigure(models.Model):
@@ -570,6 +614,33 @@ class ProgrammeItem(models.Model):
     def clean(self):
         if self.start_time and not self.date:
             raise ValidationError({"start_time": _("A start time needs a date.")})
+
+    def effective_time_zone(self) -> str:
+        """The IANA time zone its start time is a wall-clock time in.
+
+        That of its city (own or inherited), else of the mission's destination when the
+        mission has exactly one, else the site's ``TIME_ZONE``. Query-free when the city's
+        and the destinations' ancestors (``REGION_ANCESTORS``) and the destinations were
+        fetched with the item.
+        """
+        if self.city is not None and (time_zone := self.city.effective_time_zone()):
+            return time_zone
+        destinations = list(self.mission.destinations.all())
+        if len(destinations) == 1 and (time_zone := destinations[0].effective_time_zone()):
+            return time_zone
+        return settings.TIME_ZONE
+
+    def starts_at(self) -> datetime.date | datetime.datetime | None:
+        """Its date, or the moment it starts when its start time is known.
+
+        A start time is a wall-clock time where it takes place (a 09:00 meeting in Dalian is
+        at 09:00 China time), so the moment is in ``effective_time_zone()``.
+        """
+        if self.date is None or self.start_time is None:
+            return self.date
+        return datetime.datetime.combine(
+            self.date, self.start_time, tzinfo=zoneinfo.ZoneInfo(self.effective_time_zone())
+        )
 
 
 class Outcome(Publishable):

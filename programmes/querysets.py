@@ -9,6 +9,10 @@ from django.db import models
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+# The ``parent`` chain to fetch with select_related() so that Region.effective_time_zone()
+# needs no query: a district lies in a city, a province and a country.
+REGION_ANCESTORS = "parent__parent__parent"
+
 
 def published_q(prefix: str = "", *, now=None) -> Q:
     """The condition "published, due, and not yet taken down" for the object at ``prefix``.
@@ -155,18 +159,19 @@ class MissionQuerySet(PublishableQuerySet):
         )
 
     def for_detail_page(self):
-        from .models import Outcome, ProgrammeItem
+        from .models import Outcome, ProgrammeItem, Region
 
         return self.select_related(
             "partnership__home_region", "partnership__partner_region"
         ).prefetch_related(
-            "destinations",
+            # The ancestors give each start time its time zone without a query.
+            Prefetch("destinations", queryset=Region.objects.select_related(REGION_ANCESTORS)),
             "organisers",
             Prefetch(
                 "programme_items",
-                queryset=ProgrammeItem.objects.select_related("city", "host").order_by(
-                    "order", "pk"
-                ),
+                queryset=ProgrammeItem.objects.select_related(
+                    f"city__{REGION_ANCESTORS}", "host"
+                ).order_by("order", "pk"),
             ),
             Prefetch("outcomes", queryset=Outcome.objects.published().select_related("area")),
             "photos",
@@ -174,15 +179,16 @@ class MissionQuerySet(PublishableQuerySet):
 
     def for_calendar(self):
         """What the mission's iCalendar file shows; a calendar is never a draft preview."""
-        from .models import ProgrammeItem
+        from .models import ProgrammeItem, Region
 
         return self.published().prefetch_related(
-            "destinations",
+            # The ancestors give each start time its time zone without a query.
+            Prefetch("destinations", queryset=Region.objects.select_related(REGION_ANCESTORS)),
             Prefetch(
                 "programme_items",
-                queryset=ProgrammeItem.objects.select_related("city", "host").order_by(
-                    "order", "pk"
-                ),
+                queryset=ProgrammeItem.objects.select_related(
+                    f"city__{REGION_ANCESTORS}", "host"
+                ).order_by("order", "pk"),
             ),
         )
 

@@ -159,7 +159,19 @@ class ProgrammeItemOut[Text](Schema):
     city: UUID | None = Field(description="The region where it takes place.")
     host: UUID | None = Field(description="The host organisation.")
     date: date | None
-    start_time: time | None
+    start_time: time | None = Field(
+        description=(
+            "A wall-clock time where it takes place, in `time_zone`: 09:00 in Dalian is "
+            "09:00 China time."
+        )
+    )
+    time_zone: str = Field(
+        description=(
+            "The IANA time zone of `date` and `start_time`: that of its city (own or "
+            "inherited), else of the mission's only destination, else the site's."
+        ),
+        examples=["Asia/Shanghai"],
+    )
 
 
 class ProgrammeItemInOneLanguage(InOneLanguage, ProgrammeItemOut[str]):
@@ -212,6 +224,13 @@ class RegionOut[Text, KeyFigureT, ClusterT, PhotoT](Resource):
     kind: Literal[*Region.Kind.values]
     name: Text
     parent: UUID | None = Field(description="The region this one lies in.")
+    time_zone: str | None = Field(
+        description=(
+            "The IANA time zone: its own, else that of the nearest region it lies in "
+            "(even one that is not published); null when none has one."
+        ),
+        examples=["Asia/Shanghai"],
+    )
     latitude: float | None
     longitude: float | None
     summary: Text

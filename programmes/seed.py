@@ -134,7 +134,7 @@ SPECS = (
         key="regions",
         model=Region,
         translated=("name", "summary", "profile"),
-        plain=("kind", "latitude", "longitude"),
+        plain=("kind", "time_zone", "latitude", "longitude"),
         references={"parent": "regions"},
     ),
     Spec(

@@ -32,7 +32,6 @@ from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from .calendar import programme_item_start
 from .models import Mission, Organisation, Outcome, Partnership, Photo, ProgrammeItem, Region
 from .templatetags.public_site import html_lang
 
@@ -165,7 +164,7 @@ def _programme_item(request: HttpRequest, item: ProgrammeItem) -> dict:
             "@type": "Event",
             "name": item.title,
             "description": item.description,
-            "startDate": programme_item_start(item),
+            "startDate": item.starts_at(),
             "eventAttendanceMode": f"{SCHEMA_ORG}/OfflineEventAttendanceMode",
             "location": _place(request, item.city) if item.city else None,
             "organizer": _organisation(request, item.host) if item.host else None,

@@ -257,6 +257,28 @@ def _focus_area_saved(sender, instance, raw=False, **kwargs) -> None:
     touch(Mission, Q(outcomes__area=instance), now=now)
 
 
+def _region_before_save(sender, instance, raw=False, **kwargs) -> None:
+    """Remember an existing region's time zone and parent: the regions below inherit them."""
+    if raw or instance.pk is None:
+        return
+    instance._sync_old_time_zone = (
+        sender._base_manager.filter(pk=instance.pk).values_list("time_zone", "parent_id").first()
+    )
+
+
+def _region_time_zone_changed(sender, instance, raw=False, **kwargs) -> None:
+    """The effective time zone is in the exports of the regions below this one (they may
+    inherit it) and of the missions with a destination or programme item in any of them."""
+    old = getattr(instance, "_sync_old_time_zone", None)
+    if raw or old is None or old == (instance.time_zone, instance.parent_id):
+        return
+    below = Q(parent=instance) | Q(parent__parent=instance) | Q(parent__parent__parent=instance)
+    regions = Region.objects.filter(below | Q(pk=instance.pk))
+    now = timezone.now()
+    touch(Region, below, now=now)
+    touch(Mission, Q(destinations__in=regions) | Q(programme_items__city__in=regions), now=now)
+
+
 def _relation_changed(sender, instance, action, reverse, model, pk_set, **kwargs) -> None:
     owner = RELATIONS[sender]
     if action in ("post_add", "post_remove"):
@@ -318,6 +340,8 @@ def connect_signals() -> None:
         post_save.connect(_nested_changed, sender=model, dispatch_uid=f"sync-save-{model}")
         post_delete.connect(_nested_changed, sender=model, dispatch_uid=f"sync-delete-{model}")
     post_save.connect(_focus_area_saved, sender=FocusArea, dispatch_uid="sync-focus-area")
+    pre_save.connect(_region_before_save, sender=Region, dispatch_uid="sync-pre-region-zone")
+    post_save.connect(_region_time_zone_changed, sender=Region, dispatch_uid="sync-region-zone")
     for through in RELATIONS:
         m2m_changed.connect(_relation_changed, sender=through, dispatch_uid=f"sync-m2m-{through}")
     for model in EXPORTED.values():

@@ -177,6 +177,8 @@ def mission_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "mission": mission,
         "programme_by_city": _programme_timeline(mission.programme_items.all()),
+        # Start times are local wall-clock times (ProgrammeItem.effective_time_zone()).
+        "has_start_times": any(item.start_time for item in mission.programme_items.all()),
         "has_calendar": calendar.has_dates(mission),
     }
     return _render_detail(request, "programmes/mission_detail.html", mission, context)

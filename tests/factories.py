@@ -59,6 +59,15 @@ class RegionFactory(PublishedFactory):
     )
 
 
+def district_in_zoned_country(time_zone: str = "Asia/Shanghai") -> Region:
+    """A district in a city in a province in a country: only the country names a time zone,
+    so finding the district's takes the whole ``parent`` chain (an N+1 would show)."""
+    region = RegionFactory(kind=Region.Kind.COUNTRY, time_zone=time_zone)
+    for kind in (Region.Kind.PROVINCE, Region.Kind.CITY, Region.Kind.DISTRICT):
+        region = RegionFactory(kind=kind, parent=region)
+    return region
+
+
 class KeyFigureFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = KeyFigure

@@ -442,6 +442,7 @@ def test_change_region_with_key_figures(client):
         "parent": "",
         "latitude": "29.18",
         "longitude": "120.09",
+        "time_zone": "Asia/Shanghai",
         "slug": "zhejiang",
         "status": Status.DRAFT,
         "publish_at_0": "",
@@ -476,6 +477,7 @@ def test_change_region_with_key_figures(client):
     assert response.status_code == 302, response.context["errors"]
     zhejiang.refresh_from_db()
     assert (zhejiang.name_nl, zhejiang.name_zh_hans) == ("Zhejiang", "浙江省")
+    assert zhejiang.time_zone == "Asia/Shanghai"
     figures = [
         (f.label_nl, f.label_en, f.label_zh_hans, f.value, f.unit, f.year)
         for f in zhejiang.key_figures.order_by("order")
@@ -484,6 +486,49 @@ def test_change_region_with_key_figures(client):
         ("Inwoners", "Population", "人口", Decimal("54000000"), "count", None),
         ("Groei bbp", "GDP growth", "国内生产总值增长", Decimal("11.8"), "percent", 2010),
     ]
+
+
+def test_a_region_time_zone_must_be_an_iana_name(client):
+    china = RegionFactory(slug="china", kind=Region.Kind.COUNTRY)
+    login(client, role=SITE_MANAGER)
+    url = reverse("admin:programmes_region_change", args=[china.pk])
+    form = client.get(url).content.decode()
+    assert (
+        "The IANA time zone name, such as Asia/Shanghai or Europe/Amsterdam. Leave empty to use "
+        "the time zone of the region it lies in."
+    ) in form
+    # The browser offers the names as the editor types, without a script.
+    assert 'list="id_time_zone-choices"' in form
+    assert '<datalist id="id_time_zone-choices">' in form
+    assert '<option value="Asia/Shanghai"></option>' in form
+    data = {
+        **translated("name", "China", "China", "中国"),
+        "kind": Region.Kind.COUNTRY,
+        **translated("summary", "", "", ""),
+        **translated("profile", "", "", ""),
+        "parent": "",
+        "latitude": "",
+        "longitude": "",
+        "time_zone": "Asia/Beijing",
+        "slug": "china",
+        "status": Status.DRAFT,
+        "publish_at_0": "",
+        "publish_at_1": "",
+        **management_form("key_figures"),
+        **management_form("clusters"),
+        **management_form("photos"),
+    }
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "time_zone": [
+            "“Asia/Beijing” is not a known time zone. Use an IANA name such as Asia/Shanghai."
+        ]
+    }
+    china.refresh_from_db()
+    assert china.time_zone == ""
 
 
 def test_search_finds_an_object_by_its_chinese_title(client):

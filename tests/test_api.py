@@ -43,6 +43,7 @@ from .factories import (
     PhotoFactory,
     ProgrammeItemFactory,
     RegionFactory,
+    district_in_zoned_country,
 )
 
 pytestmark = pytest.mark.django_db
@@ -114,7 +115,7 @@ def uuid(obj) -> str:
 
 def make_ningbo():
     """A city in a province, with two key figures and a cluster; no English or Chinese summary."""
-    zhejiang = RegionFactory(slug="zhejiang", kind=Region.Kind.PROVINCE)
+    zhejiang = RegionFactory(slug="zhejiang", kind=Region.Kind.PROVINCE, time_zone="Asia/Shanghai")
     ningbo = RegionFactory(
         slug="ningbo",
         kind=Region.Kind.CITY,
@@ -229,7 +230,7 @@ def make_friendship():
 
 def make_dalian_trip():
     """A mission with two programme items (one without Chinese title) and an outcome."""
-    dalian = RegionFactory(slug="dalian")
+    dalian = RegionFactory(slug="dalian", time_zone="Asia/Shanghai")
     nbso = OrganisationFactory(slug="nbso-dalian", region=dalian)
     enschede = OrganisationFactory(slug="gemeente-enschede")
     economy = FocusAreaFactory(
@@ -333,6 +334,7 @@ def test_region_in_one_language_falls_back_and_says_so(client):
         "kind": "city",
         "name": "宁波",
         "parent": uuid(ningbo.parent),
+        "time_zone": "Asia/Shanghai",  # Zhejiang's
         "latitude": 29.868,
         "longitude": 121.544,
         "summary": "Havenstad in Zhejiang.",
@@ -380,6 +382,7 @@ def test_region_in_all_languages(client):
         "kind": "city",
         "name": texts("Ningbo", "Ningbo", "宁波"),
         "parent": uuid(ningbo.parent),
+        "time_zone": "Asia/Shanghai",  # Zhejiang's
         "latitude": 29.868,
         "longitude": 121.544,
         "summary": texts("Havenstad in Zhejiang.", "", ""),
@@ -552,6 +555,7 @@ def test_mission_in_one_language_marks_the_english_summary_it_falls_back_to(clie
                 "host": uuid(trip.nbso),
                 "date": "2012-05-10",
                 "start_time": "09:30:00",
+                "time_zone": "Asia/Shanghai",
                 "fallbacks": {"title": "en"},
             },
             {
@@ -563,6 +567,7 @@ def test_mission_in_one_language_marks_the_english_summary_it_falls_back_to(clie
                 "host": None,
                 "date": None,
                 "start_time": None,
+                "time_zone": "Asia/Shanghai",
                 "fallbacks": {},
             },
         ],
@@ -626,6 +631,7 @@ def test_mission_in_all_languages(client):
                 "host": uuid(trip.nbso),
                 "date": "2012-05-10",
                 "start_time": "09:30:00",
+                "time_zone": "Asia/Shanghai",
             },
             {
                 "uuid": uuid(trip.museum),
@@ -636,6 +642,7 @@ def test_mission_in_all_languages(client):
                 "host": None,
                 "date": None,
                 "start_time": None,
+                "time_zone": "Asia/Shanghai",
             },
         ],
         "outcomes": [get_json(client, f"outcomes/{trip.outcome.uuid}")],
@@ -910,9 +917,13 @@ def make_programme(programme_items: int = 2, *, missions: int = 3):
     for _ in range(missions):
         mission = MissionFactory(
             programme_items=programme_items,
-            destinations=[RegionFactory(parent=RegionFactory())],
+            destinations=[district_in_zoned_country()],
             organisers=[OrganisationFactory()],
         )
+        # Time zones three levels up: of the item's district, or of the mission's destination.
+        for number, item in enumerate(mission.programme_items.all()):
+            item.city = district_in_zoned_country() if number % 2 else None
+            item.save()
         OutcomeFactory(mission=mission)
         OutcomeFactory(mission=None, partnership=mission.partnership)
         mission.partnership.focus_areas.set([FocusAreaFactory()])
@@ -945,6 +956,9 @@ def test_mission_list_queries_do_not_grow(client, django_assert_num_queries, pro
     page = counted_get(client, django_assert_num_queries, 8, "missions", **params)
 
     assert [len(mission["programme_items"]) for mission in page["items"]] == [programme_items] * 3
+    assert {item["time_zone"] for m in page["items"] for item in m["programme_items"]} == {
+        "Asia/Shanghai"
+    }
 
 
 # Every endpoint: for a list its count and last change, the last record change, the page;
@@ -972,6 +986,9 @@ def test_queries_per_endpoint(
     )
 
     assert page["count"] >= missions
+    if resource == "regions":  # the time zone inherited from three levels up, query-free
+        by_kind = {(r["kind"], r["time_zone"]) for r in page["items"] if r["time_zone"]}
+        assert ("district", "Asia/Shanghai") in by_kind
 
 
 @pytest.mark.parametrize("gone", [1, 20])

@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 
 from programmes import services, sync
-from programmes.models import ExportRecord, ProgrammeItem, Status
+from programmes.models import ExportRecord, ProgrammeItem, Region, Status
 
 from .factories import (
     FocusAreaFactory,
@@ -358,6 +358,42 @@ def test_a_renamed_focus_area_changes_partnerships_and_outcomes(client):
     assert updated(client, "partnerships", since) == [str(partnership.uuid)]
     assert updated(client, "outcomes", since) == [str(outcome.uuid)]
     assert updated(client, "missions", since) == [str(outcome.mission.uuid)]
+
+
+@pytest.mark.parametrize("change", ["time_zone", "parent"])
+def test_a_changed_time_zone_changes_the_regions_and_missions_that_inherit_it(client, change):
+    china = RegionFactory(kind=Region.Kind.COUNTRY, time_zone="Asia/Shanghai")
+    liaoning = RegionFactory(kind=Region.Kind.PROVINCE, parent=china)
+    dalian = RegionFactory(parent=liaoning)
+    in_dalian = MissionFactory(programme_items=0)
+    ProgrammeItemFactory(mission=in_dalian, city=dalian)
+    to_dalian = MissionFactory(programme_items=0, destinations=[dalian])
+    elsewhere = MissionFactory(programme_items=1)
+    client.get("/api/v1/missions")
+    since = timezone.now()
+
+    if change == "time_zone":
+        china.time_zone = "Asia/Urumqi"
+        china.save()
+        moved = china
+    else:  # Liaoning moves to a country in another time zone
+        liaoning.parent = RegionFactory(kind=Region.Kind.COUNTRY, time_zone="Asia/Tokyo")
+        liaoning.save()
+        moved = liaoning
+
+    regions = {r["uuid"]: r["time_zone"] for r in get_json_items(client, "regions", since)}
+    assert regions[str(dalian.uuid)] == ("Asia/Urumqi" if change == "time_zone" else "Asia/Tokyo")
+    assert str(liaoning.uuid) in regions and str(moved.uuid) in regions
+    assert sorted(updated(client, "missions", since)) == sorted(
+        [str(in_dalian.uuid), str(to_dalian.uuid)]
+    )
+    assert elsewhere.updated_at < since
+
+
+def get_json_items(client, path: str, since: dt.datetime) -> list[dict]:
+    response = client.get(f"/api/v1/{path}", query_params={"updated_since": since.isoformat()})
+    assert response.status_code == 200, response.content
+    return response.json()["items"]
 
 
 def test_an_outcome_moved_to_another_mission_changes_both(client):

@@ -9,6 +9,7 @@ import datetime as dt
 import html
 import io
 import tempfile
+import zoneinfo
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -41,6 +42,8 @@ from tests.bundle_helpers import canonical, empty_install
 from tests.factories import PhotoFactory
 
 LANGUAGE_COLUMNS = ("nl", "en", "zh_hans")
+
+TIME_ZONES = sorted(zoneinfo.available_timezones())
 
 # Text as editors type it: any printable character (no control characters, which no form
 # lets through), and Chinese.
@@ -135,6 +138,7 @@ def contents(draw) -> dict:
                     st.fixed_dictionaries(
                         {
                             "kind": st.sampled_from(Region.Kind.values),
+                            "time_zone": st.one_of(st.just(""), st.sampled_from(TIME_ZONES)),
                             "latitude": st.one_of(st.none(), decimals(5, -90, 90)),
                             "longitude": st.one_of(st.none(), decimals(5, -180, 180)),
                         }

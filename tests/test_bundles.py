@@ -50,7 +50,7 @@ def media_root(settings, tmp_path) -> Path:
 @pytest.fixture
 def content(db, media_root):
     """A partnership with all kinds of content, and a second one that has nothing to do with it."""
-    province = RegionFactory(slug="zhejiang", kind=Region.Kind.PROVINCE)
+    province = RegionFactory(slug="zhejiang", kind=Region.Kind.PROVINCE, time_zone="Asia/Shanghai")
     city = RegionFactory(slug="hangzhou", parent=province)
     KeyFigureFactory(region=province)
     ClusterFactory(region=city)
@@ -193,6 +193,25 @@ def test_import_updates_by_uuid_and_logs_the_change(content, bundle, tmp_path):
     entry = AuditLogEntry.objects.get(object_id=str(content.mission.pk))
     assert (entry.action, entry.message) == ("changed", bundles.IMPORT_COMMENT)
     assert entry.changed_fields == ["title_en"]
+
+
+def test_regions_carry_their_own_time_zone_not_the_inherited_one(content, bundle):
+    regions = {region["slug"]: region for region in read_document(bundle)["regions"]}
+    assert regions["zhejiang"]["time_zone"] == "Asia/Shanghai"
+    assert regions["hangzhou"]["time_zone"] == ""  # it inherits Zhejiang's
+
+
+def test_a_bundle_from_before_time_zones_leaves_them_as_they_are(content, bundle, tmp_path):
+    document = read_document(bundle)
+    for region in document["regions"]:
+        del region["time_zone"]
+    Region.objects.filter(pk=content.city.pk).update(time_zone="Asia/Urumqi")
+
+    output = import_output(rewrite(bundle, tmp_path / "older.zip", document=document))
+
+    assert "(0 created, 0 updated, 24 unchanged;" in output
+    zones = dict(Region.objects.values_list("slug", "time_zone"))
+    assert (zones["zhejiang"], zones["hangzhou"]) == ("Asia/Shanghai", "Asia/Urumqi")
 
 
 def test_import_sanitizes_rich_text(content, bundle, tmp_path):
@@ -392,6 +411,16 @@ def test_reference_to_an_unknown_uuid(changed, content, bundle, tmp_path):
         f"$.missions[0].programme_items[2] (programme item {item['uuid']}, "
         f"“{item['title']['nl']}”): “city” refers to region {unknown}, which is neither in the "
         "bundle nor on this install."
+    ) in refuse(path)
+
+
+def test_an_unknown_time_zone(changed, content, bundle, tmp_path):
+    region = next(r for r in changed["regions"] if r["slug"] == "hangzhou")
+    region["time_zone"] = "Mars/Olympus_Mons"
+    path = rewrite(bundle, tmp_path / "mars.zip", document=changed)
+    assert (
+        f"(region {region['uuid']}, “hangzhou”): “time_zone”: “Mars/Olympus_Mons” "
+        "is not a known time zone. Use an IANA name such as Asia/Shanghai."
     ) in refuse(path)
 
 

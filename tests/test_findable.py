@@ -40,6 +40,7 @@ from .factories import (
     PartnershipFactory,
     ProgrammeItemFactory,
     RegionFactory,
+    district_in_zoned_country,
 )
 
 BASE = "http://testserver"
@@ -395,6 +396,13 @@ def test_a_mission_is_an_event_with_its_programme_as_sub_events(client, trip):
         "name": "Shanghai",
         "url": f"{BASE}/en/regions/shanghai/",
         "geo": {"@type": "GeoCoordinates", "latitude": 31.23042, "longitude": 121.4737},
+        # The page fetches the ancestors of the places for their time zones, so it names them.
+        "containedInPlace": {
+            "@type": "Place",
+            "name": "China",
+            "url": f"{BASE}/en/regions/china/",
+            "geo": {"@type": "GeoCoordinates", "latitude": 30.27415, "longitude": 120.15515},
+        },
     }
     offline = "https://schema.org/OfflineEventAttendanceMode"
     assert json_ld(response) == [
@@ -422,6 +430,7 @@ def test_a_mission_is_an_event_with_its_programme_as_sub_events(client, trip):
                     "@type": "Event",
                     "name": "Visit to Tongji",
                     "description": "Campus tour.",
+                    # No region has a time zone: the site's (Europe/Amsterdam) applies.
                     "startDate": "2025-05-12T10:30:00+02:00",
                     "eventAttendanceMode": offline,
                     "location": shanghai,
@@ -760,7 +769,8 @@ def test_mission_calendar_parses_with_exclusive_end_and_timed_items(client, trip
     assert mission.end == dt.date(2025, 5, 15)
     assert mission["SUMMARY"] == "上海之行"
     assert mission["SUMMARY"].params["LANGUAGE"] == "zh-Hans"
-    # A start time is in the site's time zone, with its VTIMEZONE; the end is unknown.
+    # No region has a time zone, so a start time is in the site's, with its VTIMEZONE; the
+    # end is unknown.
     assert tongji["UID"] == str(TONGJI_VISIT_UUID)
     assert tongji.start == dt.datetime(2025, 5, 12, 10, 30, tzinfo=tongji.start.tzinfo)
     assert tongji["DTSTART"].params["TZID"] == "Europe/Amsterdam"
@@ -773,6 +783,54 @@ def test_mission_calendar_parses_with_exclusive_end_and_timed_items(client, trip
     assert company.end == dt.date(2025, 5, 14)
     # The undated B2B meetings are not in the calendar.
     assert len(calendar.walk("VEVENT")) == 3
+
+
+@pytest.fixture
+def dalian_meeting(trip):
+    """A 09:00 meeting in Dalian; China names its time zone, its cities inherit it."""
+    Region.objects.filter(slug="china").update(time_zone="Asia/Shanghai")
+    dalian = RegionFactory(
+        slug="dalian", parent=Region.objects.get(slug="china"), **texts("name", *["Dalian"] * 3)
+    )
+    return ProgrammeItemFactory(
+        mission=trip,
+        city=dalian,
+        host=None,
+        kind=ProgrammeItem.Kind.MEETING,
+        date=dt.date(2025, 5, 14),
+        start_time=dt.time(9, 0),
+        order=4,
+        **texts("title", "Overleg", "Meeting", "会谈"),
+        **texts("description", "", "", ""),
+    )
+
+
+def test_a_start_time_in_the_calendar_is_the_local_time_where_it_takes_place(
+    client, dalian_meeting
+):
+    response = client.get("/en/missions/trip/calendar.ics")
+
+    calendar = icalendar.Calendar.from_ical(response.content)
+    events = {event["UID"]: event for event in calendar.walk("VEVENT")}
+    meeting, tongji = events[str(dalian_meeting.uuid)], events[str(TONGJI_VISIT_UUID)]
+    # 09:00 in Dalian is 09:00 China time: 01:00 UTC, not 09:00 in Amsterdam.
+    assert "DTSTART;TZID=Asia/Shanghai:20250514T090000" in response.content.decode()
+    assert meeting["DTSTART"].params["TZID"] == "Asia/Shanghai"
+    assert meeting.start.astimezone(dt.UTC) == dt.datetime(2025, 5, 14, 1, 0, tzinfo=dt.UTC)
+    # Shanghai inherits China's time zone too.
+    assert tongji.start.astimezone(dt.UTC) == dt.datetime(2025, 5, 12, 2, 30, tzinfo=dt.UTC)
+    [time_zone] = calendar.walk("VTIMEZONE")
+    assert time_zone["TZID"] == "Asia/Shanghai"
+    assert [part["TZOFFSETTO"].td for part in time_zone.subcomponents] == [dt.timedelta(hours=8)]
+
+
+def test_a_start_time_in_json_ld_has_the_offset_where_it_takes_place(client, dalian_meeting):
+    response = client.get("/en/missions/trip/")
+
+    [event] = json_ld(response)
+    start_dates = {sub["name"]: sub.get("startDate") for sub in event["subEvent"]}
+    assert start_dates["Meeting"] == "2025-05-14T09:00:00+08:00"
+    assert start_dates["Visit to Tongji"] == "2025-05-12T10:30:00+08:00"
 
 
 def test_a_fallback_text_in_the_calendar_says_its_language(client, trip):
@@ -836,12 +894,19 @@ def test_calendar_queries_do_not_grow(client, db, django_assert_num_queries, ite
         slug="busy",
         start_date=dt.date(2025, 5, 12),
         programme_items=items,
-        destinations=[RegionFactory()],
+        destinations=[district_in_zoned_country()],
     )
-    mission.programme_items.update(date=dt.date(2025, 5, 12), start_time=dt.time(9, 0))
+    # Half the items in districts with their country's time zone, half with none: these
+    # take the destination's, again from three levels up.
+    for number, item in enumerate(mission.programme_items.all()):
+        item.city = district_in_zoned_country() if number % 2 else None
+        item.date, item.start_time = dt.date(2025, 5, 12), dt.time(9, 0)
+        item.save()
 
     with django_assert_num_queries(3):
-        client.get("/en/missions/busy/calendar.ics")
+        response = client.get("/en/missions/busy/calendar.ics")
+
+    assert response.content.decode().count("DTSTART;TZID=Asia/Shanghai:20250512T090000") == items
 
 
 # In a real browser -------------------------------------------------------------------

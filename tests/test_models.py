@@ -8,7 +8,16 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from programmes.models import KeyFigure, Mission, Outcome, Partnership, Region, Status
+from programmes.models import (
+    KeyFigure,
+    Mission,
+    Outcome,
+    Partnership,
+    ProgrammeItem,
+    Region,
+    Status,
+)
+from programmes.querysets import REGION_ANCESTORS
 from programmes.services import publish, save_content, unpublish
 
 from .factories import (
@@ -16,7 +25,9 @@ from .factories import (
     MissionFactory,
     OutcomeFactory,
     PartnershipFactory,
+    ProgrammeItemFactory,
     RegionFactory,
+    district_in_zoned_country,
 )
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +71,60 @@ def test_region_cannot_be_its_own_ancestor():
     province.parent = city
     with pytest.raises(ValidationError):
         province.full_clean()
+
+
+def test_a_time_zone_must_be_a_known_iana_name():
+    RegionFactory.build(slug="dalian", time_zone="Asia/Shanghai").full_clean()
+    with pytest.raises(ValidationError) as excinfo:
+        RegionFactory.build(slug="dalian", time_zone="China/Dalian").full_clean()
+    assert excinfo.value.message_dict == {
+        "time_zone": [
+            "“China/Dalian” is not a known time zone. Use an IANA name such as Asia/Shanghai."
+        ]
+    }
+
+
+def test_a_region_inherits_the_time_zone_of_the_nearest_region_it_lies_in(
+    django_assert_num_queries,
+):
+    district = district_in_zoned_country("Asia/Shanghai")
+    city = district.parent
+    Region.objects.filter(pk=city.pk).update(time_zone="Asia/Urumqi")
+
+    with django_assert_num_queries(1):
+        fetched = Region.objects.select_related(REGION_ANCESTORS).get(pk=district.pk)
+        assert fetched.effective_time_zone() == "Asia/Urumqi"  # the city's, not the country's
+        assert fetched.parent.parent.effective_time_zone() == "Asia/Shanghai"
+    assert RegionFactory().effective_time_zone() == ""
+
+
+def test_a_programme_item_is_in_its_citys_else_its_only_destinations_else_the_sites_zone(
+    settings,
+):
+    settings.TIME_ZONE = "Europe/Amsterdam"
+    china = RegionFactory(kind=Region.Kind.COUNTRY, time_zone="Asia/Shanghai")
+    dalian, shanghai = RegionFactory(parent=china), RegionFactory(parent=china)
+    belgium = RegionFactory(kind=Region.Kind.COUNTRY, time_zone="Europe/Brussels")
+    mission = MissionFactory(destinations=[belgium])
+    in_dalian = ProgrammeItemFactory(mission=mission, city=dalian)
+    nowhere = ProgrammeItemFactory(mission=mission, city=None)
+    unzoned = ProgrammeItemFactory(mission=mission, city=RegionFactory())
+
+    assert in_dalian.effective_time_zone() == "Asia/Shanghai"
+    assert nowhere.effective_time_zone() == "Europe/Brussels"
+    assert unzoned.effective_time_zone() == "Europe/Brussels"
+    mission.destinations.set([dalian, shanghai])
+    nowhere = ProgrammeItem.objects.get(pk=nowhere.pk)
+    assert nowhere.effective_time_zone() == "Europe/Amsterdam"  # two destinations: no guess
+
+
+def test_a_programme_item_starts_at_its_local_time():
+    dalian = RegionFactory(time_zone="Asia/Shanghai")
+    item = ProgrammeItemFactory(city=dalian, date=dt.date(2025, 5, 14), start_time=dt.time(9))
+
+    assert item.starts_at().astimezone(dt.UTC) == dt.datetime(2025, 5, 14, 1, tzinfo=dt.UTC)
+    item.start_time = None
+    assert item.starts_at() == dt.date(2025, 5, 14)
 
 
 def test_outcome_mission_must_belong_to_the_same_partnership():

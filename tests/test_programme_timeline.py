@@ -41,7 +41,9 @@ def _text(element: Element) -> str:
 @pytest.fixture
 def dalian_trip(db):
     """One city, two days given in the wrong order, and two items whose date is unknown."""
-    dalian = RegionFactory(name_nl="Dalian", name_en="Dalian", name_zh_hans="大连")
+    dalian = RegionFactory(
+        name_nl="Dalian", name_en="Dalian", name_zh_hans="大连", time_zone="Asia/Shanghai"
+    )
     port = OrganisationFactory(slug="port-of-dalian", name_nl="Haven van Dalian")
     mission = MissionFactory()
     for order, (title, date, start_time) in enumerate(
@@ -90,7 +92,8 @@ def test_a_day_heading_is_a_machine_readable_date_and_items_show_their_time(clie
         '<h4 class="programme-day__heading"><time datetime="2012-05-16">16 mei 2012</time></h4>'
         in html
     )
-    assert '<time datetime="2012-05-16T09:30">09:30</time>' in html
+    # A local time: the machine-readable datetime carries Dalian's UTC offset.
+    assert '<time datetime="2012-05-16T09:30:00+08:00">09:30</time>' in html
     # The item still says what kind of visit it is and who hosts it.
     assert '<span class="tag">Bedrijfsbezoek</span>' in html
     assert (
@@ -109,6 +112,26 @@ def test_day_headings_follow_the_page_language(client, dalian_trip, language, da
     response = client.get(url)
 
     assert f'<time datetime="2012-05-16">{day}</time></h4>' in response.text
+
+
+def test_the_programme_says_once_that_its_times_are_local(client, dalian_trip):
+    with translation.override("en"):
+        url = dalian_trip.get_absolute_url()
+
+    response = client.get(url)
+
+    note = '<p class="muted">Times are local times: the time where the visit takes place.</p>'
+    assert response.text.count(note) == 1
+
+
+def test_a_programme_without_start_times_needs_no_note_on_them(client, dalian_trip):
+    dalian_trip.programme_items.update(start_time=None)
+    with translation.override("en"):
+        url = dalian_trip.get_absolute_url()
+
+    response = client.get(url)
+
+    assert "Times are local times" not in response.text
 
 
 def test_a_city_without_any_date_has_no_day_headings(client, db):

@@ -52,6 +52,7 @@ from .factories import (
     ProgrammeItemFactory,
     RegionFactory,
     StaffFactory,
+    district_in_zoned_country,
 )
 
 pytestmark = pytest.mark.django_db
@@ -325,7 +326,9 @@ def test_region_page_lists_the_organisations_located_there(client, world):
 def enschede_trip(db):
     """The Enschede inspiration trip to Shanghai and Dalian, after the first seed document."""
     shanghai = RegionFactory(slug="shanghai", **names("Shanghai", "Shanghai", "上海"))
-    dalian = RegionFactory(slug="dalian", **names("Dalian", "Dalian", "大连"))
+    dalian = RegionFactory(
+        slug="dalian", time_zone="Asia/Shanghai", **names("Dalian", "Dalian", "大连")
+    )
     tongji = OrganisationFactory(
         slug="tongji",
         kind=Organisation.Kind.UNIVERSITY,
@@ -459,7 +462,8 @@ def test_mission_page(client, enschede_trip, language):
         f'<h4 class="programme-day__heading"><time datetime="2012-05-16">{port_date}</time></h4>',
         text,
     )
-    assertInHTML(f'<time datetime="2012-05-16T09:30">{port_time}</time>', text)
+    # 09:30 in Dalian: a local time, with China's offset for machines.
+    assertInHTML(f'<time datetime="2012-05-16T09:30:00+08:00">{port_time}</time>', text)
 
     outcome = enschede_trip.outcome
     assertContains(response, in_language(outcome, "title", language))
@@ -1174,9 +1178,16 @@ def test_mission_page_queries_do_not_grow(client, django_assert_num_queries, ite
         organisers=[OrganisationFactory(), OrganisationFactory()],
     )
     OutcomeFactory.create_batch(3, mission=mission)
+    # Timed items in districts whose time zone comes from their country, three levels up.
+    for item in mission.programme_items.all():
+        item.city = district_in_zoned_country()
+        item.date, item.start_time = dt.date(2025, 5, 12), dt.time(9, 0)
+        item.save()
 
     with django_assert_num_queries(6):
-        client.get(url(mission, "zh-hans"))
+        response = client.get(url(mission, "zh-hans"))
+
+    assert response.text.count('<time datetime="2025-05-12T09:00:00+08:00">') == items
 
 
 @pytest.mark.parametrize("missions", [3, 30])

@@ -26,6 +26,7 @@ from programmes.models import (
     Region,
     Status,
 )
+from programmes.querysets import REGION_ANCESTORS
 
 SEEDED_MODELS = [
     FocusArea,
@@ -164,6 +165,33 @@ def test_regions_form_a_tree_with_coordinates(seeded):
     assert not Region.objects.filter(longitude__isnull=True).exists()
     assert Region.objects.get(slug="zhenhai").kind == Region.Kind.DISTRICT
     assert Region.objects.get(slug="zhejiang").kind == Region.Kind.PROVINCE
+
+
+def test_countries_name_their_time_zones_and_the_rest_inherit_them(seeded):
+    regions = Region.objects.select_related(REGION_ANCESTORS)
+
+    assert {r.slug: r.time_zone for r in regions if r.time_zone} == {
+        "china": "Asia/Shanghai",
+        "netherlands": "Europe/Amsterdam",
+        "belgium": "Europe/Brussels",
+    }
+    zones = {r.slug: r.effective_time_zone() for r in regions}
+    assert zones["dalian"] == zones["zhenhai"] == "Asia/Shanghai"  # a city, a district
+    assert zones["enschede"] == "Europe/Amsterdam"
+    assert zones["west-vlaanderen"] == "Europe/Brussels"
+
+
+def test_an_unknown_time_zone_is_reported(db, tmp_path):
+    text = region("delft").replace('kind = "city"', 'kind = "city"\ntime_zone = "Europe/Delft"')
+    content = write_content(tmp_path, regions=text)
+
+    with pytest.raises(CommandError) as excinfo:
+        load(content)
+
+    assert str(excinfo.value) == (
+        'regions.toml, [[regions]] "delft": time_zone: “Europe/Delft” is not a known time zone. '
+        "Use an IANA name such as Asia/Shanghai."
+    )
 
 
 def test_regions_have_their_chinese_names(seeded):

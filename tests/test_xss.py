@@ -22,7 +22,7 @@ from django_prose_editor.fields import ProseEditorField
 from PIL import Image
 
 from programmes import services
-from programmes.models import Mission, Organisation, Photo
+from programmes.models import Mission, Organisation, Photo, validate_time_zone
 from programmes.revisions import VERSIONED_MODELS, translated_field_names
 from programmes.richtext import sanitize_html
 
@@ -59,8 +59,8 @@ URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "
 def text_columns(model: type[models.Model]) -> tuple[list[str], list[str]]:
     """(plain, rich) columns of ``model`` that editors type text into, every language.
 
-    Left out: choices, slugs and web addresses, which are validated rather than escaped
-    (a ``javascript:`` website is refused, see below).
+    Left out: choices, slugs, web addresses and time zones, which are validated rather than
+    escaped (a ``javascript:`` website is refused, see below).
     """
     translated = translated_field_names(model)
     plain, rich = [], []
@@ -69,6 +69,7 @@ def text_columns(model: type[models.Model]) -> tuple[list[str], list[str]]:
             not isinstance(field, models.CharField | models.TextField)
             or field.choices
             or isinstance(field, models.SlugField | models.URLField)
+            or validate_time_zone in field.validators
             or not field.editable
             or field.name in translated
         ):
