@@ -222,6 +222,12 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=False)
 
 LOGIN_URL = "admin:login"
+# After logging in without a safe ?next= (none, or one off the site): the admin, not
+# Django's default /accounts/profile/, which does not exist here.
+LOGIN_REDIRECT_URL = "admin:index"
+# After logging out without a safe ?next=: the login page. Django's default, the logout URL
+# itself, answers only POST, so "?next=https://elsewhere" ended on a dead end.
+LOGOUT_REDIRECT_URL = "admin:login"
 
 # The JSON API (/api/v1/, programmes/api.py and docs/api.md). Partner sites whose browsers
 # may read it (CORS), comma-separated origins such as https://www.partner.cn; GET only.
