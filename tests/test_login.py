@@ -1,12 +1,11 @@
-"""Logging in to the admin: lockout after repeated failures, password rules, secure cookies.
+"""Logging in to the admin: lockout after repeated failures, password rules, secure cookies,
+and where a login, a logout or a change of language leads (never off the site).
 
 Other tests log in with ``client.force_login``, which django-axes does not count.
 """
 
 import datetime as dt
-import os
-import subprocess
-import sys
+from urllib.parse import urlencode
 
 import pytest
 from axes.models import AccessAttempt
@@ -17,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from .environment import settings_under
 from .factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -153,28 +153,87 @@ def test_session_and_csrf_cookies_are_secure_without_debug(anna):
     assert login_page.cookies[settings.CSRF_COOKIE_NAME]["secure"] is True
 
 
-def settings_under(environment: dict[str, str]) -> str:
-    """The cookie settings as a fresh process with ``environment`` sees them."""
-    code = (
-        "from twinning import settings as s;"
-        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY)"
-    )
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_"))
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        env=env | environment,
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=settings.BASE_DIR,
-    )
-    return result.stdout.strip()
-
-
 def test_cookies_are_secure_in_production_and_plain_only_for_local_work():
-    assert settings_under({"DJANGO_SECRET_KEY": "x" * 50}) == "True True True"
-    assert settings_under({"DJANGO_DEBUG": "1"}) == "False False True"
+    cookies = ("SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY")
+    assert settings_under({"DJANGO_SECRET_KEY": "x" * 50}, *cookies) == "True True True"
+    assert settings_under({"DJANGO_DEBUG": "1"}, *cookies) == "False False True"
+
+
+# Where a login, a logout or a change of language leads ----------------------------------------
+
+# ?next= values that lead off the site, in the spellings browsers accept.
+OFF_SITE = [
+    "https://evil.example/",
+    "//evil.example/",
+    "/\\evil.example/",
+    "\\\\evil.example/",
+    "https:evil.example",
+    "http://testserver@evil.example/",
+    " https://evil.example/",
+    "javascript:alert(1)",
+]
+
+
+@pytest.mark.parametrize("next_url", OFF_SITE)
+def test_a_login_with_an_off_site_next_goes_to_the_admin(anna, next_url):
+    client = Client(REMOTE_ADDR=HOME)
+    login = f"{reverse('admin:login')}?{urlencode({'next': next_url})}"
+    response = client.post(login, {"username": "anna", "password": PASSWORD, "next": next_url})
+    assert (response.status_code, response["Location"]) == (302, "/admin/")
+    assert client.get("/admin/").status_code == 200
+
+
+def test_a_login_with_a_next_on_the_site_goes_there(anna):
+    client = Client(REMOTE_ADDR=HOME)
+    next_url = "/admin/programmes/mission/?status__exact=draft"
+    response = client.post(
+        reverse("admin:login"), {"username": "anna", "password": PASSWORD, "next": next_url}
+    )
+    assert (response.status_code, response["Location"]) == (302, next_url)
+
+
+@pytest.mark.parametrize("next_url", OFF_SITE)
+def test_a_logout_with_an_off_site_next_goes_to_the_login_page(anna, next_url):
+    client = Client()
+    client.force_login(anna)
+    in_query = client.post(f"{reverse('admin:logout')}?{urlencode({'next': next_url})}")
+    assert "_auth_user_id" not in client.session
+    client.force_login(anna)
+    in_form = client.post(reverse("admin:logout"), {"next": next_url})
+    assert "_auth_user_id" not in client.session
+
+    assert (in_query.status_code, in_query["Location"]) == (302, "/admin/login/")
+    assert (in_form.status_code, in_form["Location"]) == (302, "/admin/login/")
+    assert client.get("/admin/login/").status_code == 200
+
+
+def test_a_logout_with_a_next_on_the_site_goes_there(anna):
+    client = Client()
+    client.force_login(anna)
+    response = client.post(reverse("admin:logout"), {"next": "/en/missions/"})
+    assert (response.status_code, response["Location"]) == (302, "/en/missions/")
+
+
+@pytest.mark.parametrize("next_url", OFF_SITE)
+def test_the_language_switch_never_leaves_the_site(client, next_url):
+    # An off-site Referer is no way out either: Django falls back to it before "/".
+    response = client.post(
+        reverse("set_language"),
+        {"language": "en", "next": next_url},
+        headers={"referer": "https://evil.example/page"},
+    )
+    assert (response.status_code, response["Location"]) == (302, "/")
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    assert client.get("/")["Location"] == "/en/"
+
+
+@pytest.mark.parametrize(
+    ("next_url", "language", "location"),
+    [
+        ("/nl/missions/?page=2", "zh-hans", "/zh-hans/missions/?page=2"),
+        ("/admin/programmes/mission/", "en", "/admin/programmes/mission/"),
+    ],
+)
+def test_the_language_switch_stays_on_the_page(client, next_url, language, location):
+    response = client.post(reverse("set_language"), {"language": language, "next": next_url})
+    assert (response.status_code, response["Location"]) == (302, location)

@@ -166,3 +166,22 @@ def test_every_response_carries_a_content_security_policy(client, site):
         policy = client.get(path).headers.get("Content-Security-Policy", "")
         assert "script-src 'self'" in policy, path
         assert "style-src 'self'" in policy, path
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "//evil.example/",
+        "//evil.example/nl/",
+        "///evil.example/",
+        "/\\evil.example/",
+        "//nl/missions",
+        "/nl//evil.example/",
+    ],
+)
+def test_a_path_that_names_another_host_is_not_found_never_redirected(db, client, path):
+    # Set as the server received it: the test client would read "//evil.example" as a host.
+    # A redirect that kept such a path (adding a language or a slash) would leave the site.
+    response = client.get("/", PATH_INFO=path)
+    assert response.status_code == 404
+    assert "Location" not in response

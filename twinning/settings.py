@@ -212,8 +212,22 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
 if env_bool("DJANGO_BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HTTPS only, once the site is served over HTTPS (README, "Production"); off by default, as
+# HSTS cannot be taken back from browsers that saw it. The redirect asks is_secure(), which
+# behind the TLS proxy reads SECURE_PROXY_SSL_HEADER: without DJANGO_BEHIND_TLS_PROXY=1 there,
+# every request would look like plain HTTP and be redirected for ever.
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS") or 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=False)
 
 LOGIN_URL = "admin:login"
+# After logging in without a safe ?next= (none, or one off the site): the admin, not
+# Django's default /accounts/profile/, which does not exist here.
+LOGIN_REDIRECT_URL = "admin:index"
+# After logging out without a safe ?next=: the login page. Django's default, the logout URL
+# itself, answers only POST, so "?next=https://elsewhere" ended on a dead end.
+LOGOUT_REDIRECT_URL = "admin:login"
 
 # The JSON API (/api/v1/, programmes/api.py and docs/api.md). Partner sites whose browsers
 # may read it (CORS), comma-separated origins such as https://www.partner.cn; GET only.

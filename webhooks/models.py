@@ -1,11 +1,12 @@
 """Partner endpoints, what was sent to them, and what partners were told is public."""
 
+import contextlib
 import secrets
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .network import validate_endpoint_url
+from .network import normalise_url, validate_endpoint_url
 
 SECRET_PREFIX = "whsec_"
 
@@ -60,6 +61,12 @@ class Endpoint(models.Model):
 
     def __str__(self):
         return self.url
+
+    def clean(self):
+        # Kept as it is checked and contacted: host in lower case and IDNA A-labels, no
+        # trailing dot. An address that cannot be normalised is refused by its validator.
+        with contextlib.suppress(ValueError):
+            self.url = normalise_url(self.url)
 
 
 class Delivery(models.Model):

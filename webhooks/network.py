@@ -3,27 +3,56 @@
 An endpoint URL is typed by a site manager, but the request is made by the server, from
 inside its network: without care, "https://10.0.0.5/admin" or a host name that resolves to
 127.0.0.1 would let the CMS be used to reach internal services (server-side request
-forgery). So an endpoint must be https (plain http only with DEBUG) and its host must
-resolve to public addresses only, unless ``WEBHOOK_ALLOW_PRIVATE_HOSTS`` says otherwise
-(for a partner on the same private network, or for tests). The check is made again on every
+forgery). So an endpoint must be https (plain http only with DEBUG), its host must be a
+plain host name or IP address, and every address it resolves to must be globally routable,
+unless ``WEBHOOK_ALLOW_PRIVATE_HOSTS`` says otherwise (for a partner on the same private
+network, or for tests). The check is made when the endpoint is saved and again on every
 delivery, and the connection goes to the address that was checked, so a DNS answer that
 changes between the check and the request cannot redirect it. Redirects are never followed.
+
+"Globally routable" is ``ipaddress``'s ``is_global``, asked of the address and of every IPv4
+address inside it: an IPv6 address can carry one (NAT64, 6to4, Teredo, IPv4-mapped and
+-compatible forms), and a packet to it ends up at that IPv4 address. No list of bad ranges
+is kept here: such lists miss the forms nobody thought of.
 """
 
 import http.client
 import ipaddress
+import re
 import socket
 import ssl
 import time
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
+import idna
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 # What is kept of a partner's response: enough to read an error message, no more.
 RESPONSE_BODY_LIMIT = 1000
+
+# IPv6 prefixes whose last 32 bits are an IPv4 address a packet is passed on to: the NAT64
+# well-known prefix (RFC 6052), IPv4-compatible (RFC 4291, deprecated) and IPv4-translated
+# (RFC 2765) addresses. IPv4-mapped, 6to4 and Teredo addresses are unpacked by ipaddress.
+IPV4_IN_LAST_32_BITS = (
+    ipaddress.IPv6Network("64:ff9b::/96"),
+    ipaddress.IPv6Network("::/96"),
+    ipaddress.IPv6Network("::ffff:0:0:0/96"),
+)
+# The NAT64 prefix for local use (RFC 8215): the network's operator chooses where the IPv4
+# address sits, and it is never routed on the internet. Python before 3.13 calls it global.
+LOCAL_USE_NAT64 = ipaddress.IPv6Network("64:ff9b:1::/48")
+
+# Names that never leave the local network (RFC 6761, 6762, 8375 and ICANN's .internal);
+# single-label names are looked up in the server's own search domains.
+LOCAL_NAMES = ("localhost",)
+LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".home.arpa")
+# The last label of a host name is a top-level domain, which starts with a letter: this
+# refuses the numeric spellings of IPv4 addresses that resolvers accept (2130706433,
+# 0x7f.1, 017700000001, 127.1), which ipaddress does not parse.
+TOP_LEVEL_LABEL = re.compile(r"[a-z][a-z0-9-]*")
 
 
 class BlockedAddressError(Exception):
@@ -38,15 +67,85 @@ def _allow_http() -> bool:
     return settings.WEBHOOK_ALLOW_HTTP
 
 
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses a packet to ``ip`` may be passed on to (Teredo: server and client)."""
+    found = [ip.ipv4_mapped, ip.sixtofour, *(ip.teredo or ())]
+    if any(ip in network for network in IPV4_IN_LAST_32_BITS):
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return [address for address in found if address is not None]
+
+
 def is_public_address(address: str) -> bool:
+    """Whether ``address`` (an IP address, as getaddrinfo gives it) is globally routable."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in LOCAL_USE_NAT64:
+            return False
+        if ip.ipv4_mapped is not None:  # the IPv4 address itself, written as IPv6
+            ip = ip.ipv4_mapped
+        elif not all(is_public_address(str(inner)) for inner in embedded_ipv4(ip)):
+            return False
     return ip.is_global and not ip.is_multicast
 
 
+def _ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        return None
+
+
+def normalise_host(host: str) -> str:
+    """``host`` as it is checked and connected to; ``ValueError`` if it is no plain host.
+
+    Lower case, without a trailing dot, a host name in IDNA A-labels (``xn--…``), an IP
+    address in its usual form. Percent-encoding, zone ids (``%eth0``), underscores, empty
+    labels and numeric spellings of IPv4 addresses are refused, so that what is checked is
+    what a resolver will look up.
+    """
+    host = host.lower()
+    if host.endswith("."):
+        host = host[:-1]
+    if "%" in host:
+        raise ValueError(f"{host!r} is percent-encoded or has a zone id")
+    literal = _ip_literal(host)
+    if literal is not None:
+        return str(literal)
+    try:
+        ascii_host = idna.encode(host, uts46=True, std3_rules=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError) as error:
+        raise ValueError(f"{host!r} is not a valid host name: {error}") from error
+    if len(ascii_host) > 253 or not TOP_LEVEL_LABEL.fullmatch(ascii_host.rsplit(".", 1)[-1]):
+        raise ValueError(f"{host!r} is not a valid host name")
+    return ascii_host
+
+
+def normalise_url(url: str) -> str:
+    """``url`` with its host normalised (``normalise_host``); ``ValueError`` if it has none."""
+    parts = urlsplit(url)
+    host = normalise_host(parts.hostname or "")
+    netloc = f"[{host}]" if ":" in host else host
+    if parts.port is not None:
+        netloc = f"{netloc}:{parts.port}"
+    userinfo, at, _host_and_port = parts.netloc.rpartition("@")
+    return urlunsplit((parts.scheme, f"{userinfo}{at}{netloc}", *parts[2:]))
+
+
+def is_local_name(host: str) -> bool:
+    """Whether the (normalised) host name can only mean something on the local network."""
+    if _ip_literal(host) is not None:
+        return False
+    return "." not in host or host in LOCAL_NAMES or host.endswith(LOCAL_SUFFIXES)
+
+
 def resolve(host: str, port: int) -> list[str]:
-    """The addresses ``host`` resolves to; :class:`BlockedAddressError` if one may not be used."""
+    """The addresses the normalised ``host`` resolves to.
+
+    :class:`BlockedAddressError` if a local name or any address may not be used; one bad
+    address among good ones is enough, as the resolver may hand out either.
+    """
+    if not _allow_private() and is_local_name(host):
+        raise BlockedAddressError(f"{host} is a local name")
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
@@ -61,7 +160,13 @@ def resolve(host: str, port: int) -> list[str]:
 
 def validate_endpoint_url(url: str) -> None:
     """Refuse what events may not be sent to (see the module's text); used by the model."""
-    parts = urlsplit(url)
+    invalid_host = ValidationError(
+        _("The host in this address is not a valid host name or IP address."), code="host"
+    )
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise invalid_host from None
     if parts.scheme != "https" and not (parts.scheme == "http" and _allow_http()):
         raise ValidationError(_("The address must start with https://."), code="scheme")
     if parts.username or parts.password:
@@ -69,30 +174,21 @@ def validate_endpoint_url(url: str) -> None:
             _("Put no user name or password in the address; events are signed instead."),
             code="credentials",
         )
-    host = parts.hostname or ""
+    try:
+        port = parts.port or 443
+        host = normalise_host(parts.hostname or "")
+    except ValueError:
+        raise invalid_host from None
     if _allow_private():
         return
     try:
-        literal = ipaddress.ip_address(host)
-    except ValueError:
-        literal = None
-    if (
-        (literal is not None and not is_public_address(host))
-        or host == "localhost"
-        or (host.endswith((".localhost", ".local", ".internal")))
-    ):
+        resolve(host, port)
+    except BlockedAddressError as error:
         raise ValidationError(
             _("Events cannot be sent to a private or local address."), code="private"
-        )
-    if literal is None:
-        try:
-            resolve(host, parts.port or 443)
-        except BlockedAddressError as error:
-            raise ValidationError(
-                _("Events cannot be sent to a private or local address."), code="private"
-            ) from error
-        except OSError:
-            pass  # not resolvable yet; checked again on every delivery
+        ) from error
+    except OSError:
+        pass  # not resolvable yet; checked again on every delivery
 
 
 @dataclass(frozen=True)
@@ -117,19 +213,20 @@ def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float) -> R
     def elapsed() -> int:
         return round((time.monotonic() - started) * 1000)
 
-    parts = urlsplit(url)
     connection = None
     try:
+        parts = urlsplit(url)
         if parts.scheme != "https" and not (parts.scheme == "http" and _allow_http()):
             raise BlockedAddressError(f"scheme {parts.scheme!r} is not allowed")
         port = parts.port or (443 if parts.scheme == "https" else 80)
-        address = resolve(parts.hostname or "", port)[0]
+        host = normalise_host(parts.hostname or "")
+        address = resolve(host, port)[0]
         if parts.scheme == "https":
             connection = http.client.HTTPSConnection(
-                parts.hostname, port, timeout=timeout, context=ssl.create_default_context()
+                host, port, timeout=timeout, context=ssl.create_default_context()
             )
         else:
-            connection = http.client.HTTPConnection(parts.hostname, port, timeout=timeout)
+            connection = http.client.HTTPConnection(host, port, timeout=timeout)
 
         # Connect to the address that was checked; TLS still verifies the host name.
         def connect_to_checked_address(_address, timeout, source_address=None):
