@@ -187,7 +187,9 @@ def rendition_keys(photo: Photo) -> set[str]:
 
 
 def test_without_a_bucket_media_stay_on_the_file_system():
-    storage = storage_from_environment({"DJANGO_MEDIA_ROOT": "/srv/media"})
+    storage = storage_from_environment(
+        {"DJANGO_MEDIA_ROOT": "/srv/media", "MEDIA_S3_SIGNED_URLS": "0"}
+    )
 
     assert storage == FILE_SYSTEM == {"BACKEND": "django.core.files.storage.FileSystemStorage"}
     assert csp_sources(storage) == []

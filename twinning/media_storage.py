@@ -45,6 +45,9 @@ def storage_from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
     a custom domain) is refused at start-up rather than found out at the first upload.
     """
     values = {name: (environ.get(name) or "").strip() for name in VARIABLES}
+    signed = values["MEDIA_S3_SIGNED_URLS"].lower() in {"1", "true", "yes", "on"}
+    if not signed:
+        values["MEDIA_S3_SIGNED_URLS"] = ""  # "0" is no half-done configuration
     bucket = values["MEDIA_S3_BUCKET"]
     if not bucket:
         stray = [name for name, value in values.items() if value]
@@ -76,7 +79,6 @@ def storage_from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
             "MEDIA_S3_CUSTOM_DOMAIN is a host name (and path), without https://: "
             f"not {custom_domain!r}."
         )
-    signed = values["MEDIA_S3_SIGNED_URLS"].lower() in {"1", "true", "yes", "on"}
     if signed and custom_domain:
         raise ImproperlyConfigured(
             "MEDIA_S3_SIGNED_URLS cannot sign links to MEDIA_S3_CUSTOM_DOMAIN: choose one of them."
