@@ -33,14 +33,13 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.urls import reverse
 from PIL import Image
 
 from programmes import images
 from programmes.models import Mission, Photo
 from tests.bundle_helpers import empty_install, read_document, rewrite
 from tests.factories import MissionFactory, OutcomeFactory, PartnershipFactory, PhotoFactory
-from tests.test_photos import encoded, exif_with_position, photo_form, photo_like, upload, url
+from tests.test_photos import upload_through_the_admin, url
 from twinning.media_storage import (
     FILE_SYSTEM,
     IMMUTABLE,
@@ -380,15 +379,8 @@ def test_the_settings_read_media_storage_and_its_security_policy_from_the_enviro
 
 
 def test_an_upload_through_the_admin_is_stored_clean_in_the_bucket(bucket, admin_client):
-    mission = MissionFactory()
-    data = encoded(photo_like(1200, 900), "JPEG", exif=exif_with_position())
+    photo = upload_through_the_admin(admin_client, MissionFactory())
 
-    response = admin_client.post(
-        reverse("admin:programmes_photo_add"), photo_form(mission, upload(data, "IMG_0001.JPG"))
-    )
-
-    assert response.status_code == 302
-    photo = Photo.objects.get()
     assert (photo.width, photo.height) == (1200, 900)
     assert re.fullmatch(r"photos/[0-9a-f]{32}\.jpg", photo.image.name)
     stored = objects(bucket)
