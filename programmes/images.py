@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from django import forms
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import Storage
@@ -48,6 +49,9 @@ RENDITION_WIDTHS = (480, 960, 1600)
 # The ``src`` of the ``<img>``, for the rare browser that ignores ``srcset``.
 FALLBACK_WIDTH = 960
 RENDITIONS_DIR = "renditions"
+# The cache key (+ the marker's name) that says a remote storage holds a photo's renditions.
+RENDITIONS_STORED_KEY = "renditions-stored:"
+RENDITIONS_STORED_SECONDS = 24 * 3600
 
 # The only decoders Pillow may run on an upload.
 DECODERS = ("JPEG", "PNG", "WEBP")
@@ -309,18 +313,28 @@ def make_renditions(image: Image.Image, original_name: str, storage: Storage) ->
             store_atomically(storage, rendition_name(original_name, width, extension), data)
 
 
+def local_path(storage: Storage, name: str) -> str | None:
+    """``name``'s path on this machine's file system, ``None`` for a remote storage (S3)."""
+    try:
+        return storage.path(name)
+    except NotImplementedError:
+        return None
+
+
 def store_atomically(storage: Storage, name: str, data: bytes) -> None:
     """Write ``name`` so no reader ever sees half a file, however many processes write it.
 
     On the file system: a temporary file in the same directory, then ``os.replace``.
-    Remote storages (S3 and the like) have no path and replace an object in one
-    request; the content is the same whoever writes it, so an existing one is kept.
+    Remote storages (S3 and the like) have no path and store an object whole in one
+    request. They never overwrite (``twinning/media_storage.py``): when another process
+    stored ``name`` first, the storage puts these bytes under another name, and that
+    copy is deleted again (the content is the same whoever writes it).
     """
-    try:
-        path = storage.path(name)
-    except NotImplementedError:
-        if not storage.exists(name):
-            storage.save(name, ContentFile(data))
+    path = local_path(storage, name)
+    if path is None:
+        saved = storage.save(name, ContentFile(data))
+        if saved != name:
+            storage.delete(saved)
         return
     directory = os.path.dirname(path)
     os.makedirs(directory, exist_ok=True)
@@ -373,6 +387,25 @@ def srcset(renditions: tuple[Rendition, ...]) -> str:
     return ", ".join(f"{rendition.url} {rendition.width}w" for rendition in renditions)
 
 
+def renditions_stored(storage: Storage, marker: str) -> bool:
+    """Whether the rendition written last (``marker``) is in ``storage``.
+
+    On the file system one ``stat``. A remote storage answers over the network (an S3
+    ``HEAD``, for every photo of every page and API answer not cached whole), so there a
+    "yes" is remembered in the shared cache: names never change, and renditions are
+    never deleted. For a day only, so renditions lost from the bucket are made again.
+    """
+    if local_path(storage, marker) is not None:
+        return storage.exists(marker)
+    key = RENDITIONS_STORED_KEY + marker
+    if cache.get(key):
+        return True
+    if storage.exists(marker):
+        cache.set(key, True, RENDITIONS_STORED_SECONDS)
+        return True
+    return False
+
+
 def renditions_for(image_file: ImageFieldFile, size: tuple[int, int]) -> Renditions | None:
     """The renditions of a stored photo of ``size``, made now if they are missing.
 
@@ -380,7 +413,7 @@ def renditions_for(image_file: ImageFieldFile, size: tuple[int, int]) -> Renditi
     shows the other photos rather than failing.
     """
     storage = image_file.storage
-    if not storage.exists(completion_marker(image_file.name, size[0])):
+    if not renditions_stored(storage, completion_marker(image_file.name, size[0])):
         try:
             with image_file.open("rb"), strict_pillow():
                 image = upright(open_image(image_file))

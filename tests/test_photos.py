@@ -664,8 +664,8 @@ def test_the_admin_refuses_an_svg_in_dutch_and_keeps_what_the_editor_typed(admin
     assert not Photo.objects.exists()
 
 
-def test_the_admin_stores_an_accepted_photo_clean(admin_client):
-    mission = MissionFactory()
+def upload_through_the_admin(admin_client, mission) -> Photo:
+    """A 1200 × 900 phone photo with a GPS position, uploaded as an editor does; the result."""
     data = encoded(photo_like(1200, 900), "JPEG", exif=exif_with_position())
 
     response = admin_client.post(
@@ -673,7 +673,14 @@ def test_the_admin_stores_an_accepted_photo_clean(admin_client):
     )
 
     assert response.status_code == 302
-    photo = Photo.objects.get()
+    return Photo.objects.get()
+
+
+def test_the_admin_stores_an_accepted_photo_clean(admin_client):
+    mission = MissionFactory()
+
+    photo = upload_through_the_admin(admin_client, mission)
+
     assert (photo.mission, photo.alt_text_en, photo.width, photo.height) == (
         mission,
         "The port of Dalian",
