@@ -290,9 +290,7 @@ def test_every_object_a_revert_writes_is_in_the_audit_log(client, organisations)
     response = client.post(url, form_data(page.text, "mission_form"))
 
     assert response.status_code == 302
-    assert list(mission.programme_items.values_list("title_en", flat=True)) == [
-        "Tongji University"
-    ]
+    assert list(mission.programme_items.values_list("title_en", flat=True)) == ["Tongji University"]
     assert audit_log()[len(log) :] == [
         (Action.DELETED, "anna", "programmeitem", added.title_nl),
         (Action.REVERTED, "anna", "programmeitem", item.title_nl),
