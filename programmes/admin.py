@@ -8,20 +8,26 @@ Translated fields are shown as nl / en / zh-hans tabs by modeltranslation's
 tabbed admin; its jQuery UI is vendored (``settings.JQUERY_UI_URL``), never a CDN.
 """
 
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
+import reversion
 from django import forms
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.exceptions import NotRegistered
 from django.contrib.admin.utils import flatten, flatten_fieldsets, model_ngettext, quote, unquote
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AdminTextareaWidget, AdminTextInputWidget
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.views import shortcut
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.db import models
+from django.db import models, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -40,7 +46,9 @@ from modeltranslation.admin import (
 )
 from modeltranslation.utils import build_localized_fieldname
 from reversion.admin import VersionAdmin
+from reversion.errors import RevertError
 from reversion.models import Version
+from reversion.utils import mute_signals
 
 from . import audit, bundles, permissions, revisions, services, workflow
 from .conflicts import EditConflictAdminMixin
@@ -60,6 +68,7 @@ from .models import (
     ProgrammeItem,
     Publishable,
     Region,
+    Status,
     time_zone_names,
 )
 from .translation_status import (
@@ -97,7 +106,7 @@ def allow_prose_editor_style(policy: dict) -> dict:
 
 # Roles and organisations (see permissions.py) ------------------------------------------------
 
-WORKFLOW_FIELDS = ("status", "publish_at", "unpublish_at")
+WORKFLOW_FIELDS = services.WORKFLOW_FIELDS
 SAVE_REFUSED = _(
     "You may not save this: it would belong to another organisation or to the shared "
     "reference data, or change a published page, which only a publisher may do."
@@ -175,6 +184,14 @@ class RoleScopedFields:
         return permissions.choices_for(request.user, self.model, db_field.name, queryset)
 
 
+class _ShownOnly(Exception):  # noqa: N818 (a signal, not an error)
+    """Carries a revert page out of its transaction, which is then rolled back."""
+
+    def __init__(self, response):
+        super().__init__()
+        self.response = response
+
+
 class RoleScopedAdmin(RoleScopedFields):
     """What ``permissions.py`` decides, applied to a model admin.
 
@@ -226,12 +243,114 @@ class RoleScopedAdmin(RoleScopedFields):
         return super().recoverlist_view(request, {"deleted": recoverable, **(extra_context or {})})
 
     def _may_recover(self, request, version) -> bool:
+        """Whether the user may add the object back as ``services.revert_revision`` would:
+        as a draft, unless they may publish it."""
+        user = request.user
         columns = {field.attname for field in self.opts.concrete_fields}
         obj = self.model(**{k: v for k, v in version.field_dict.items() if k in columns})
         try:
-            return permissions.can(request.user, "add", obj)
+            if isinstance(obj, Publishable) and not permissions.can(user, "publish", obj):
+                obj.status = Status.DRAFT
+            return permissions.can(user, "add", obj)
         except ObjectDoesNotExist:  # what it belonged to is gone too
-            return permissions.is_site_manager(request.user)
+            return permissions.is_site_manager(user)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        """reversion's "Recover …" page, for the last version of a deleted object of this model.
+
+        reversion finds the version by its id alone, whatever it is a version of, and then
+        opens the change form of this model's object with that version's object id: a
+        version of another organisation's programme item would open (and, saved, revert)
+        one of the user's own missions. Here it must be a deleted object of this model
+        that the user may add back; anything else is not found.
+        """
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        version = get_object_or_404(Version.objects.get_deleted(self.model), pk=version_id)
+        if not self._may_recover(request, version):
+            raise Http404
+        context = {
+            "title": _("Recover %(name)s") % {"name": version.object_repr},
+            "recover": True,
+            **(extra_context or {}),
+        }
+        template = self.recover_form_template or self._reversion_get_template_list(
+            "recover_form.html"
+        )
+        return self._revision_form_view(
+            request, version, AuditLogEntry.Action.RECOVERED, template, context
+        )
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        """reversion's "Revert …" page, for a version of this very object.
+
+        reversion matches the version's object id but not its model, so a version of a
+        programme item would do for the mission with the same id. Here the version must
+        be one of this object, which the user must be able to see.
+        """
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
+        version = get_object_or_404(Version.objects.get_for_object(obj), pk=version_id)
+        context = {
+            "title": _("Revert %(name)s") % {"name": version.object_repr},
+            "revert": True,
+            **(extra_context or {}),
+        }
+        template = self.revision_form_template or self._reversion_get_template_list(
+            "revision_form.html"
+        )
+        return self._revision_form_view(
+            request, version, AuditLogEntry.Action.REVERTED, template, context
+        )
+
+    def _revision_form_view(self, request, version, action, template_name, context):
+        """Put ``version``'s revision back, then show (GET) or save (POST) the change form.
+
+        reversion's own flow, with the revert made by ``services.revert_revision``, which
+        asks the permissions for every object of the revision and keeps what only a
+        publisher may change. A GET shows the old version and rolls everything back; a
+        POST keeps it when the form saves.
+        """
+        muted = (
+            mute_signals(pre_save, post_save, pre_delete, post_delete, m2m_changed)
+            if request.method == "GET"
+            else nullcontext()
+        )
+        try:
+            with transaction.atomic(using=version.db), muted:
+                services.revert_revision(
+                    version.revision, user=request.user, action=action, form_version=version
+                )
+                with self.create_revision(request):
+                    response = self.changeform_view(
+                        request, quote(version.object_id), request.path, context
+                    )
+                    if request.method == "POST" and response.status_code == 302:
+                        reversion.set_comment(
+                            _("Reverted to previous version, saved on %(datetime)s")
+                            % {"datetime": date_format(localtime(version.revision.date_created))}
+                        )
+                        return response
+                    if response.status_code != 200:
+                        raise RevertError(
+                            _("Could not load %(object_repr)s version - not found")
+                            % {"object_repr": version.object_repr}
+                        )
+                    response.template_name = template_name
+                    response.render()  # with the old version, before it is rolled back
+                    raise _ShownOnly(response)
+        except _ShownOnly as shown:
+            return shown.response
+        except services.RevertPermissionError as refusal:
+            if refusal.hidden:
+                raise Http404 from None
+            raise PermissionDenied(
+                _("You may not revert “%(object)s”.") % {"object": refusal.object}
+            ) from None
+        except (RevertError, models.ProtectedError) as error:
+            messages.error(request, str(error))
+            return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
 
     def has_view_permission(self, request, obj=None):
         return permissions.can(request.user, "view", self.model if obj is None else obj)
@@ -1205,6 +1324,27 @@ def _overview_totals(sections: list[dict]) -> list[int]:
         filled = sum(len(status.filled) for status in statuses)
         totals.append(filled * 100 // texts if texts else 100)
     return totals
+
+
+# "View on site" -------------------------------------------------------------------------
+
+
+def view_on_site(request, content_type_id, object_id):
+    """The admin's "View on site" redirect, for an object the user may see in the admin.
+
+    Django's own (``contenttypes.views.shortcut``, at the same address) redirects any staff
+    member to any object's public address, so another organisation's draft would give away
+    its slug. This one asks the object's admin first: not found unless it is there.
+    """
+    content_type = get_object_or_404(ContentType, pk=content_type_id)
+    try:
+        model_admin = admin.site.get_model_admin(content_type.model_class())
+    except NotRegistered:
+        raise Http404 from None
+    obj = model_admin.get_object(request, unquote(object_id))
+    if obj is None or not model_admin.has_view_or_change_permission(request, obj):
+        raise Http404
+    return shortcut(request, content_type_id, object_id)
 
 
 # Staff accounts: role and organisations --------------------------------------------------

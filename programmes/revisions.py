@@ -127,6 +127,17 @@ def snapshot(obj: models.Model, comment: str, user=None) -> None:
         reversion.add_to_revision(obj)
 
 
+def current_object(version: Version) -> models.Model | None:
+    """The object ``version`` is a version of, as it is now; None if it is gone."""
+    model = version._model
+    return model._base_manager.filter(pk=version.object_id).first()
+
+
+def followed_children(obj: models.Model) -> list[models.Model]:
+    """The children a revision of ``obj`` holds (``FOLLOW``), as they are now."""
+    return [child for name in FOLLOW.get(type(obj), ()) for child in getattr(obj, name).all()]
+
+
 def latest_revision(obj: models.Model):
     """The newest revision holding ``obj``, or ``None``."""
     version = (

@@ -4,12 +4,19 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from programmes.admin import view_on_site
 from programmes.api import api
 from programmes.sitemaps import sitemap_view
 from programmes.views import bundle_schema, language_redirect
 
 urlpatterns = [
     path("", language_redirect, name="language-redirect"),
+    # Before the admin: its "View on site" redirect, scoped to what the user may see.
+    path(
+        "admin/r/<int:content_type_id>/<path:object_id>/",
+        admin.site.admin_view(view_on_site),
+        name="admin-view-on-site",
+    ),
     path("admin/", admin.site.urls),
     # Before the API: its paths are all the ninja API's otherwise.
     path("api/v1/schema/bundle.json", bundle_schema, name="bundle-schema"),
