@@ -141,8 +141,10 @@ class AnonymousThrottle(SimpleRateThrottle):
 
     scope = "anonymous"
 
-    def __init__(self):
-        super().__init__(rate=settings.API_RATE_LIMIT or None)
+    def get_rate(self) -> str | None:
+        """The setting; None when it is off (``API_RATE_LIMIT=0``). ninja would look the
+        scope up in its own table of default rates, which has none, and fail every request."""
+        return settings.API_RATE_LIMIT or None
 
     def get_cache_key(self, request: HttpRequest) -> str | None:
         if self.rate is None or is_staff(request):
