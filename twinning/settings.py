@@ -149,16 +149,20 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "twinning",
-        }
-    }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# While Redis cannot be reached the site works uncached (twinning/cache.py). The timeouts keep
+# a Redis that does not answer from holding requests up (redis-py waits 5 s by default);
+# REDIS_URL may set others (redis://host:6379/1?socket_timeout=2).
+REDIS_CACHE = {
+    "BACKEND": "twinning.cache.ResilientRedisCache",
+    "LOCATION": REDIS_URL,
+    "KEY_PREFIX": "twinning",
+    "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+}
+CACHES = {
+    "default": (
+        REDIS_CACHE if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 # Public pages are cached whole for anonymous visitors and dropped when content changes
 # (programmes/caching.py). The memory cache belongs to one process: a change made in
 # another (a second gunicorn worker, a management command) reaches its pages only when
