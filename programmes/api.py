@@ -41,7 +41,7 @@ from ninja import NinjaAPI, Query
 from ninja.errors import HttpError, ValidationError
 from ninja.openapi.docs import Swagger
 from ninja.throttling import SimpleRateThrottle
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from . import problems, sync
@@ -141,8 +141,10 @@ class AnonymousThrottle(SimpleRateThrottle):
 
     scope = "anonymous"
 
-    def __init__(self):
-        super().__init__(rate=settings.API_RATE_LIMIT or None)
+    def get_rate(self) -> str | None:
+        """The setting; None when it is off (``API_RATE_LIMIT=0``). ninja would look the
+        scope up in its own table of default rates, which has none, and fail every request."""
+        return settings.API_RATE_LIMIT or None
 
     def get_cache_key(self, request: HttpRequest) -> str | None:
         if self.rate is None or is_staff(request):
@@ -208,9 +210,29 @@ LanguageQuery = Annotated[
 ]
 
 
+# Every parameter has a bound, written in the OpenAPI document and answered with a 422
+# beyond it: a value the database cannot hold (an offset past 2**63, a moment before the
+# year 1 in UTC) must not reach it, where it would be a 500.
+MAX_LIMIT = 100
+MAX_OFFSET = 1_000_000
+# "2026-11-20T09:30:00.123456+14:00" has 32 characters.
+MAX_MOMENT_LENGTH = 40
+# A UUID is 36 characters (32 without its hyphens, which are accepted too).
+UUID_LENGTHS = (32, 36)
+# Under gunicorn's limit for a header line (8190); an ETag here is 42 characters.
+MAX_HEADER_LENGTHS = {"If-None-Match": 2048, "If-Modified-Since": 64}
+MOMENT_RANGE = "0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z"
+
+
 def iso_8601(value: Any) -> Any:
     """ISO 8601 only: pydantic alone would read ``20261120`` as seconds since 1970."""
     if isinstance(value, str):
+        if len(value) > MAX_MOMENT_LENGTH:
+            raise PydanticCustomError(
+                "string_too_long",
+                "At most {max_length} characters.",
+                {"max_length": MAX_MOMENT_LENGTH},
+            )
         try:
             return datetime.fromisoformat(value)
         except ValueError:
@@ -220,20 +242,58 @@ def iso_8601(value: Any) -> Any:
     return value
 
 
-Moment = Annotated[datetime, BeforeValidator(iso_8601)]
+def in_utc(moment: datetime) -> datetime:
+    """The moment in UTC (without a time zone it is UTC). One that lies outside the years
+    1 to 9999 there (``0001-01-01T00:00:00+14:00``) is refused: SQLite stores moments in UTC,
+    and no Python date holds it."""
+    try:
+        return aware(moment).astimezone(UTC)
+    except OverflowError:
+        raise PydanticCustomError(
+            "moment_out_of_range", f"Must lie from {MOMENT_RANGE} in UTC."
+        ) from None
+
+
+def bounded_uuid(value: Any) -> Any:
+    if isinstance(value, str) and len(value) not in UUID_LENGTHS:
+        raise PydanticCustomError(
+            "uuid_parsing", "Not a UUID, such as 3f2b8c1e-6d4a-4e0b-9a57-1c2d3e4f5a6b"
+        )
+    return value
+
+
+Moment = Annotated[
+    datetime,
+    BeforeValidator(iso_8601),
+    AfterValidator(in_utc),
+    WithJsonSchema({"type": "string", "format": "date-time", "maxLength": MAX_MOMENT_LENGTH}),
+]
+Uuid = Annotated[
+    UUID,
+    BeforeValidator(bounded_uuid),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "uuid",
+            "minLength": min(UUID_LENGTHS),
+            "maxLength": max(UUID_LENGTHS),
+        }
+    ),
+]
 UpdatedSince = Annotated[
     Moment | None,
     Query(
         description=(
             "Only objects whose export changed after this moment (ISO 8601, e.g. "
-            "`2026-11-20T09:30:00Z`; without a time zone it is UTC). Objects that became "
-            "public after it are included, whatever their own `updated_at`."
+            "`2026-11-20T09:30:00Z`; without a time zone it is UTC; from "
+            f"{MOMENT_RANGE} in UTC). Objects that became public after it are included, "
+            "whatever their own `updated_at`."
         ),
         examples=["2026-11-20T09:30:00Z"],
     ),
 ]
-Limit = Annotated[int, Query(ge=1, le=100, description="How many objects per page.")]
-Offset = Annotated[int, Query(ge=0, description="How many objects to skip.")]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="How many objects per page.")]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="How many objects to skip.")]
 
 
 LANGUAGES = settings.MODELTRANSLATION_LANGUAGES
@@ -497,7 +557,7 @@ class Endpoint:
         offset: int,
     ):
         if updated_since is not None:
-            queryset = queryset.filter(exported_at__gt=aware(updated_since))
+            queryset = queryset.filter(exported_at__gt=updated_since)
         summary = queryset.aggregate(count=Count("pk"), last=Max("exported_at"))
         last_gone = sync.last_change(self.type)
         last_modified = max(d for d in (summary["last"], last_gone, EPOCH) if d is not None)
@@ -606,6 +666,16 @@ def api_view(view):
         unknown = sorted(set(request.GET) - accepted)
         if unknown:
             return problems.unknown_parameters(request, unknown, accepted)
+        if too_long := [
+            {
+                "loc": ("header", name),
+                "msg": f"At most {length} characters.",
+                "type": "string_too_long",
+            }
+            for name, length in MAX_HEADER_LENGTHS.items()
+            if len(request.headers.get(name, "")) > length
+        ]:
+            return problems.invalid_parameters(request, too_long)
         sync.catch_up()
         return view(request, *args, **kwargs)
 
@@ -644,7 +714,7 @@ def list_regions(
     response: HttpResponse,
     kind: RegionKind = None,
     region: Annotated[
-        UUID | None, Query(description="Only regions that lie directly in this region.")
+        Uuid | None, Query(description="Only regions that lie directly in this region.")
     ] = None,
     updated_since: UpdatedSince = None,
     lang: LanguageQuery = None,
@@ -670,7 +740,7 @@ def list_regions(
 
 @api.get("/regions/{uuid}", response={200: RegionExport, **DETAIL_RESPONSES}, tags=["regions"])
 @api_view
-def get_region(request, response: HttpResponse, uuid: UUID, lang: LanguageQuery = None):
+def get_region(request, response: HttpResponse, uuid: Uuid, lang: LanguageQuery = None):
     """One published region."""
     return REGIONS.detail(request, response, uuid, lang)
 
@@ -686,7 +756,7 @@ def list_partnerships(
     response: HttpResponse,
     kind: PartnershipKind = None,
     region: Annotated[
-        UUID | None, Query(description="Only partnerships with this home or partner region.")
+        Uuid | None, Query(description="Only partnerships with this home or partner region.")
     ] = None,
     updated_since: UpdatedSince = None,
     lang: LanguageQuery = None,
@@ -718,7 +788,7 @@ def list_partnerships(
     tags=["partnerships"],
 )
 @api_view
-def get_partnership(request, response: HttpResponse, uuid: UUID, lang: LanguageQuery = None):
+def get_partnership(request, response: HttpResponse, uuid: Uuid, lang: LanguageQuery = None):
     """One published partnership."""
     return PARTNERSHIPS.detail(request, response, uuid, lang)
 
@@ -728,10 +798,10 @@ def get_partnership(request, response: HttpResponse, uuid: UUID, lang: LanguageQ
 def list_missions(
     request,
     response: HttpResponse,
-    partnership: Annotated[UUID | None, partnership_query("missions")] = None,
+    partnership: Annotated[Uuid | None, partnership_query("missions")] = None,
     kind: MissionKind = None,
     region: Annotated[
-        UUID | None,
+        Uuid | None,
         Query(description="Only missions with this region as a destination or programme city."),
     ] = None,
     updated_since: UpdatedSince = None,
@@ -767,7 +837,7 @@ def list_missions(
 
 @api.get("/missions/{uuid}", response={200: MissionExport, **DETAIL_RESPONSES}, tags=["missions"])
 @api_view
-def get_mission(request, response: HttpResponse, uuid: UUID, lang: LanguageQuery = None):
+def get_mission(request, response: HttpResponse, uuid: Uuid, lang: LanguageQuery = None):
     """One published mission."""
     return MISSIONS.detail(request, response, uuid, lang)
 
@@ -777,8 +847,8 @@ def get_mission(request, response: HttpResponse, uuid: UUID, lang: LanguageQuery
 def list_outcomes(
     request,
     response: HttpResponse,
-    partnership: Annotated[UUID | None, partnership_query("outcomes")] = None,
-    mission: Annotated[UUID | None, Query(description="Only outcomes of this mission.")] = None,
+    partnership: Annotated[Uuid | None, partnership_query("outcomes")] = None,
+    mission: Annotated[Uuid | None, Query(description="Only outcomes of this mission.")] = None,
     kind: OutcomeKind = None,
     updated_since: UpdatedSince = None,
     lang: LanguageQuery = None,
@@ -806,7 +876,7 @@ def list_outcomes(
 
 @api.get("/outcomes/{uuid}", response={200: OutcomeExport, **DETAIL_RESPONSES}, tags=["outcomes"])
 @api_view
-def get_outcome(request, response: HttpResponse, uuid: UUID, lang: LanguageQuery = None):
+def get_outcome(request, response: HttpResponse, uuid: Uuid, lang: LanguageQuery = None):
     """One published outcome."""
     return OUTCOMES.detail(request, response, uuid, lang)
 
@@ -822,7 +892,7 @@ def list_organisations(
     response: HttpResponse,
     kind: OrganisationKind = None,
     region: Annotated[
-        UUID | None, Query(description="Only organisations located in this region.")
+        Uuid | None, Query(description="Only organisations located in this region.")
     ] = None,
     updated_since: UpdatedSince = None,
     lang: LanguageQuery = None,
@@ -852,7 +922,7 @@ def list_organisations(
     tags=["organisations"],
 )
 @api_view
-def get_organisation(request, response: HttpResponse, uuid: UUID, lang: LanguageQuery = None):
+def get_organisation(request, response: HttpResponse, uuid: Uuid, lang: LanguageQuery = None):
     """One published organisation."""
     return ORGANISATIONS.detail(request, response, uuid, lang)
 
@@ -867,7 +937,8 @@ def list_deleted(
         Query(
             description=(
                 "Only objects that left the public site after this moment (ISO 8601; "
-                "without a time zone it is UTC). Use the `T` of your last sync."
+                f"without a time zone it is UTC; from {MOMENT_RANGE} in UTC). Use the `T` "
+                "of your last sync."
             ),
             examples=["2026-11-20T09:30:00Z"],
         ),
@@ -888,7 +959,7 @@ def list_deleted(
     """
     records = sync.gone(type)
     if since is not None:
-        records = records.filter(changed_at__gt=aware(since))
+        records = records.filter(changed_at__gt=since)
     summary = records.aggregate(count=Count("pk"), last=Max("changed_at"))
     last_change = sync.last_change(type) if type else sync.last_change()
     etag = validators(request, summary["count"], summary["last"], last_change)
@@ -932,14 +1003,14 @@ CONDITIONAL_PARAMETERS = [
         "in": "header",
         "required": False,
         "description": "The `ETag` of your copy: a 304 without a body while it is current.",
-        "schema": {"type": "string"},
+        "schema": {"type": "string", "maxLength": MAX_HEADER_LENGTHS["If-None-Match"]},
     },
     {
         "name": "If-Modified-Since",
         "in": "header",
         "required": False,
         "description": "The `Last-Modified` of your copy; ignored when `If-None-Match` is sent.",
-        "schema": {"type": "string"},
+        "schema": {"type": "string", "maxLength": MAX_HEADER_LENGTHS["If-Modified-Since"]},
     },
 ]
 PROBLEM_EXAMPLES = {

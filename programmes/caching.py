@@ -79,11 +79,7 @@ class Generation(NamedTuple):
 
 def current_generation() -> Generation:
     """The generation pages are cached under now; starts a new one when the old has ended."""
-    now = timezone.now().timestamp()
-    generation = _stored_generation()
-    if generation is None or generation.has_ended(now):
-        generation = _start_generation_from_database(now)
-    return generation
+    return _usable_generation() or _start_generation_from_database(timezone.now().timestamp())
 
 
 def content_changed(*, schedule: Iterable[datetime | None] = ()) -> None:
@@ -95,9 +91,9 @@ def content_changed(*, schedule: Iterable[datetime | None] = ()) -> None:
     future ones end this generation early; after the commit the database is asked
     for the next scheduled change anyway.
     """
+    generation = _usable_generation()
     now = timezone.now().timestamp()
-    generation = _stored_generation()
-    if generation is None or generation.has_ended(now):
+    if generation is None:
         _start_generation_from_database(now)
     else:
         dates = [generation.next_change, *(d.timestamp() for d in schedule if d is not None)]
@@ -214,6 +210,26 @@ _after_commit = threading.local()
 def _stored_generation() -> Generation | None:
     value = cache.get(GENERATION_KEY)
     return Generation(*value) if value is not None else None
+
+
+def _usable_generation() -> Generation | None:
+    """The stored generation, unless it has ended or began before the cache came back.
+
+    While Redis cannot be reached (twinning/cache.py), a write cannot replace the token, and
+    Redis may come back holding pages from before the write. So a generation that began
+    before this process last found the cache again is over. The processes that wrote during
+    the outage are among those that found it gone; what if one ended before Redis returned
+    is in docs/architecture.md.
+    """
+    generation = _stored_generation()
+    # The time after the read, which may be the one that found the cache again.
+    now = timezone.now().timestamp()
+    if generation is None or generation.has_ended(now):
+        return None
+    reconnected_at = getattr(cache, "reconnected_at", None)  # only ResilientRedisCache has it
+    if reconnected_at is not None and generation.started_at < reconnected_at:
+        return None
+    return generation
 
 
 def _store_generation(generation: Generation) -> Generation:

@@ -17,6 +17,9 @@ from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.http import Http404, HttpRequest
 
 PAGE_PARAMETER = "page"
+# No list has this many pages. Beyond it a page is "not found" before anything is counted:
+# a page number turns into an OFFSET, and one past 2**63 is an error in the database.
+MAX_PAGE_NUMBER = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -84,12 +87,13 @@ class Pagination:
 
 
 def page_number(request: HttpRequest) -> int:
-    """The page ``?page=`` asks for, before the list is counted; 404 for no whole number ≥ 1."""
+    """The page ``?page=`` asks for, before the list is counted; 404 for no whole number
+    from 1 to ``MAX_PAGE_NUMBER``."""
     try:
         number = int(request.GET.get(PAGE_PARAMETER, "1"))
     except ValueError:
         raise Http404("No such page.") from None
-    if number < 1:
+    if not 1 <= number <= MAX_PAGE_NUMBER:
         raise Http404("No such page.")
     return number
 

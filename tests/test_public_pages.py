@@ -783,11 +783,16 @@ def test_each_page_of_the_missions_list_is_its_own_canonical_page(client):
     assertNotContains(first, 'name="robots"')
 
 
-@pytest.mark.parametrize("page", ["3", "0", "-1", "two", ""])
+@pytest.mark.parametrize(
+    "page", ["3", "0", "-1", "two", "", "99999999999999999999", "1" + "0" * 5000, "1e400"]
+)
 def test_pages_beyond_the_list_are_not_found(client, page):
     dated_missions(MISSIONS_PER_PAGE + 1)
 
-    assert client.get(f"/en/missions/?page={page}").status_code == 404
+    for path in ("/en/missions/", "/en/outcomes/"):
+        response = client.get(path, {"page": page})
+        assert response.status_code == 404
+        assertContains(response, "<h1>Page not found</h1>", status_code=404, html=True)
 
 
 def test_an_empty_missions_list_says_so(client):

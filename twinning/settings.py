@@ -6,6 +6,7 @@ off and a secret key is required unless DJANGO_DEBUG=1 says this is local work.
 """
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -28,6 +29,38 @@ def env_bool(name: str, *, default: bool) -> bool:
 
 def env_list(name: str, *, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_seconds(name: str, *, default: float, whole: bool = True) -> float:
+    """A number of seconds, 0 or more (whole ones unless ``whole`` is off). An empty variable,
+    as .env.example lists them, means the default; anything else stops the start with a
+    message rather than failing later, on some request."""
+    value = os.environ.get(name, "").strip()
+    try:
+        seconds = (int if whole else float)(value) if value else default
+    except ValueError:
+        seconds = -1
+    if not 0 <= seconds < float("inf"):
+        kind = "a whole number of seconds" if whole else "a number of seconds"
+        raise ImproperlyConfigured(f"{name} must be {kind}, 0 or more.")
+    return seconds
+
+
+# A rate as django-ninja reads it: requests per (a number of) seconds, minutes, hours or days.
+RATE = re.compile(r"[1-9][0-9]*/([1-9][0-9]*)?(s|sec|m|min|h|hour|d|day)")
+
+
+def env_rate(name: str, *, default: str) -> str:
+    """``600/min``, ``10000/hour`` …; ``0`` is off (""). Anything else stops the start:
+    ninja would only fail on the first request, and every page with it."""
+    value = (os.environ.get(name) or default).strip()
+    if value == "0":
+        return ""
+    if not RATE.fullmatch(value):
+        raise ImproperlyConfigured(
+            f"{name} must be a rate such as 600/min or 10000/hour, or 0 to turn it off."
+        )
+    return value
 
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
@@ -111,28 +144,32 @@ ASGI_APPLICATION = "twinning.asgi.application"
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        conn_max_age=env_seconds("DATABASE_CONN_MAX_AGE", default=60),
         conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "twinning",
-        }
-    }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# While Redis cannot be reached the site works uncached (twinning/cache.py). The timeouts keep
+# a Redis that does not answer from holding requests up (redis-py waits 5 s by default);
+# REDIS_URL may set others (redis://host:6379/1?socket_timeout=2).
+REDIS_CACHE = {
+    "BACKEND": "twinning.cache.ResilientRedisCache",
+    "LOCATION": REDIS_URL,
+    "KEY_PREFIX": "twinning",
+    "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+}
+CACHES = {
+    "default": (
+        REDIS_CACHE if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 # Public pages are cached whole for anonymous visitors and dropped when content changes
 # (programmes/caching.py). The memory cache belongs to one process: a change made in
 # another (a second gunicorn worker, a management command) reaches its pages only when
 # they expire, so without Redis they are kept for a minute. 0 turns the page cache off.
-PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS") or (3600 if REDIS_URL else 60))
+PAGE_CACHE_SECONDS = env_seconds("DJANGO_PAGE_CACHE_SECONDS", default=3600 if REDIS_URL else 60)
 
 # django-axes first: it refuses a locked-out login before any password is checked.
 AUTHENTICATION_BACKENDS = [
@@ -177,13 +214,14 @@ MODELTRANSLATION_FALLBACK_LANGUAGES = {
 JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
 
 STATIC_URL = "static/"
-STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
+# An empty variable is the default: Path("") would be the working directory.
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded photos and their renditions: on the file system under DJANGO_MEDIA_ROOT, or, with
 # MEDIA_S3_BUCKET set, in S3-compatible object storage that every app server shares
 # (twinning/media_storage.py; README, "Configuration"; docs/deployment.md).
 MEDIA_URL = "media/"
-MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT") or BASE_DIR / "media")
 MEDIA_STORAGE = storage_from_environment(os.environ)
 STORAGES = {
     "default": MEDIA_STORAGE,
@@ -244,11 +282,9 @@ CORS_ALLOW_HEADERS = ("accept", "accept-language", "if-modified-since", "if-none
 CORS_EXPOSE_HEADERS = ("ETag", "Retry-After", "Date")
 # Requests per anonymous client address ("600/min", "10000/hour"); 0 turns the limit off.
 # Staff who are logged in are not limited.
-API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT") or "600/min"
-if API_RATE_LIMIT == "0":
-    API_RATE_LIMIT = ""
+API_RATE_LIMIT = env_rate("API_RATE_LIMIT", default="600/min")
 # How long partners and shared caches may keep an answer without asking again.
-API_CACHE_SECONDS = int(os.environ.get("API_CACHE_SECONDS") or 60)
+API_CACHE_SECONDS = env_seconds("API_CACHE_SECONDS", default=60)
 # The client address the rate limit counts: behind the TLS proxy, the one the proxy saw
 # (the last X-Forwarded-For entry); otherwise REMOTE_ADDR. Never the client's own claim.
 NINJA_NUM_PROXIES = 1 if env_bool("DJANGO_BEHIND_TLS_PROXY", default=False) else 0
@@ -275,7 +311,10 @@ TASKS = {"default": {"BACKEND": TASKS_BACKENDS[TASKS_BACKEND]}}
 # is on (a partner on the same private network); plain http only with DEBUG.
 WEBHOOK_ALLOW_PRIVATE_HOSTS = env_bool("WEBHOOK_ALLOW_PRIVATE_HOSTS", default=False)
 WEBHOOK_ALLOW_HTTP = DEBUG
-WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT") or 5)
+# 0 would make every connection fail at once (a non-blocking socket): at least a millisecond.
+WEBHOOK_TIMEOUT = env_seconds("WEBHOOK_TIMEOUT", default=5, whole=False)
+if WEBHOOK_TIMEOUT < 0.001:
+    raise ImproperlyConfigured("WEBHOOK_TIMEOUT must be more than 0 seconds.")
 # Seconds before each retry of a failed delivery; after the last one it is given up.
 WEBHOOK_RETRY_DELAYS = (60, 5 * 60, 30 * 60, 2 * 3600, 12 * 3600)
 
@@ -283,5 +322,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
+    "root": {
+        "handlers": ["console"],
+        "level": (os.environ.get("DJANGO_LOG_LEVEL") or "WARNING").upper(),
+    },
 }
