@@ -236,9 +236,9 @@ def wait_until_serving(server: subprocess.Popen, port: int, timeout: float = 60)
 # Load ---------------------------------------------------------------------------------------
 
 
-def fetch(port: int, path: str) -> tuple[int, int]:
+def fetch(port: int, path: str, timeout: float = 60) -> tuple[int, int]:
     """GET ``path`` on a new connection: (status, body size)."""
-    connection = http.client.HTTPConnection(HOST, port, timeout=60)
+    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
         connection.request("GET", path)
         response = connection.getresponse()
@@ -296,23 +296,33 @@ def warm_up(port: int, path: str, options: argparse.Namespace) -> None:
 
 
 def measure_server(env: dict[str, str], static_path: str, options: argparse.Namespace) -> dict:
-    """Every page and the static file, against one server."""
-    results: dict[str, Result | None] = {}
+    """Every page and the static file, against one server: ``{name: (result, floor)}``.
+
+    A row's floor is the hello view loaded by as many clients just before it: on a shared
+    machine the load drifts during a run, and a ratio to a floor measured minutes earlier
+    would measure the drift.
+    """
+    results: dict[str, tuple[Result, Result] | None] = {}
     mode = "on" if env["DJANGO_PAGE_CACHE_SECONDS"] != "0" else "off"
     with gunicorn(env, options.workers) as port:
         pages = {FLOOR: FLOOR_PATH, **PAGES, "static file": static_path}
         pages["api mission"] = api_mission_path(port)
         for name, path in pages.items():
-            status, _ = fetch(port, path)
+            # Waits while the workers finish what clients of the last row gave up on.
+            status, _ = fetch(port, path, timeout=600)
             if status == 404:
                 print(f"  {path}: 404, left out (not built yet?)", flush=True)
                 results[name] = None
                 continue
             warm_up(port, path, options)
             threads = options.api_connections if path.startswith("/api/") else options.threads
-            results[name] = load(port, path, options, threads)
+            floor = load(port, FLOOR_PATH, options, threads)
+            result = floor if path == FLOOR_PATH else load(port, path, options, threads)
+            results[name] = (result, floor)
             print(
-                f"  page cache {mode}: {name:<11} {results[name].per_second:8.1f} req/s", flush=True
+                f"  page cache {mode}: {name:<12} {result.per_second:8.1f} req/s, "
+                f"{result.per_second / floor.per_second:5.2f} × hello ({floor.per_second:.0f})",
+                flush=True,
             )
     return results
 
@@ -350,16 +360,15 @@ def print_table(results: dict, static_path: str, database: str, options: argpars
     print("-" * len(header))
     for name, path in paths.items():
         row = f"{name:<12} {path:<34} "
-        sizes = [r.size for r in (results[m][name] for m in MODES) if r is not None]
+        sizes = [r[0].size for r in (results[m][name] for m in MODES) if r is not None]
         row += f"{max(sizes) / 1024:6.1f} " if sizes else f"{'':>6} "
         for mode in MODES:
-            result = results[mode][name]
-            if result is None:
+            if results[mode][name] is None:
                 row += f"| {'n/a':>16} {'':>7} {'':>8} {'':>8} "
                 continue
+            result, floor = results[mode][name]
             errors = f" ({result.errors} errors)" if result.errors else ""
-            floor = results[mode][FLOOR]
-            ratio = f"{result.per_second / floor.per_second:7.2f}" if floor else f"{'':>7}"
+            ratio = f"{result.per_second / floor.per_second:7.2f}"
             row += (
                 f"| {result.per_second:16.1f} {ratio} {result.percentile(50):8.1f} "
                 f"{result.percentile(99):8.1f} {errors}"
@@ -369,7 +378,8 @@ def print_table(results: dict, static_path: str, database: str, options: argpars
     print(
         "uncached: DJANGO_PAGE_CACHE_SECONDS=0, every request renders the page. cached: the "
         "page cache on (one memory cache per worker). × hello: requests per second as a "
-        f"multiple of those of {FLOOR_PATH}, a view that does nothing, on the same server. "
+        f"multiple of those of {FLOOR_PATH}, a view that does nothing, on the same server, "
+        "loaded by as many clients just before the row. "
         "The static file is served by whitenoise."
     )
 

@@ -74,7 +74,11 @@ class FastPathWSGIHandler(WSGIHandler):
     """Django's WSGI handler, answering cached anonymous pages before the middleware."""
 
     def __call__(self, environ, start_response):
-        answer = _replay(environ)
+        try:
+            answer = _replay(environ)
+        except Exception:  # never worse than without the fast path
+            logger.exception("The fast path failed for %s", environ.get("PATH_INFO"))
+            answer = None
         if answer is None:
             return super().__call__(environ, start_response)
         status, headers, body = answer
@@ -109,7 +113,7 @@ def _replay(environ: dict) -> tuple[str, Headers, bytes] | None:
         keys.append(NOT_MODIFIED_KEY_PREFIX + key)
     try:
         found = cache.get_many(keys)
-    except Exception:
+    except Exception:  # the full path has its own way with an unreachable cache
         logger.warning("The page cache cannot be read", exc_info=True)
         return None
     stored_generation, stored_copy = found.get(GENERATION_KEY), found.get(keys[1])
