@@ -8,9 +8,13 @@
 3. Twice ``gunicorn twinning.wsgi -w 2`` on a free loopback port, without debug: once with
    the page cache off (``DJANGO_PAGE_CACHE_SECONDS=0``), once with it on. Each time every
    URL is loaded by a few client threads for a few seconds (``http.client``, a new
-   connection per request, as gunicorn's sync workers close each one).
-4. A table of requests per second and p50/p99 latency per page and mode, next to the same
-   server's throughput for a static file.
+   connection per request, as gunicorn's sync workers close each one); the API by 64
+   (``--api-connections``), as partners' clients and their retries would. The server runs
+   with ``bench/settings.py``: the production settings plus ``/bench/hello/``, a view that
+   does nothing, through the same middleware: Django's floor. The rate limit is raised so
+   far that it counts every API request but refuses none.
+4. A table of requests per second (and their ratio to the hello view's) and p50/p99
+   latency per page and mode, next to the same server's throughput for a static file.
 
 Only the loopback interface is used; nothing is left behind.
 """
@@ -43,7 +47,11 @@ PAGES = {
     "mission": "/nl/missions/mission-0001/",
     "search": "/nl/search/?q=haven",
     "sitemap": "/sitemap.xml",
+    "api missions": "/api/v1/missions",
+    "api mission": "/api/v1/missions/{mission-0001}",  # its UUID, asked from the list
 }
+FLOOR = "hello"
+FLOOR_PATH = "/bench/hello/"
 MODES = {"uncached": "0", "cached": "3600"}
 ANALYZE = "from django.db import connection; connection.cursor().execute('ANALYZE')"
 
@@ -93,6 +101,9 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--regions", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=4, help="client threads")
+    parser.add_argument(
+        "--api-connections", type=int, default=64, help="client threads for the API rows"
+    )
     parser.add_argument("--seconds", type=float, default=5.0, help="load time per row")
     parser.add_argument("--max-requests", type=int, default=20_000, help="per row")
     return parser.parse_args()
@@ -144,6 +155,8 @@ def server_environment(workdir: Path, database_url: str) -> dict[str, str]:
         "DJANGO_STATIC_ROOT": str(workdir / "static"),
         "DJANGO_MEDIA_ROOT": str(workdir / "media"),
         "DJANGO_LOG_LEVEL": "ERROR",
+        # Counted for every request (its cost is measured), refused for none.
+        "API_RATE_LIMIT": "100000000/min",
     }
 
 
@@ -187,6 +200,7 @@ def gunicorn(env: dict[str, str], workers: int) -> Iterator[int]:
         sys.executable, "-m", "gunicorn", "twinning.wsgi",
         "--workers", str(workers), "--bind", f"{HOST}:{port}", "--log-level", "warning",
     ]  # fmt: skip
+    env = env | {"DJANGO_SETTINGS_MODULE": "bench.settings"}  # the site and /bench/hello/
     server = subprocess.Popen(command, cwd=BASE_DIR, env=env)
     try:
         wait_until_serving(server, port)
@@ -222,9 +236,9 @@ def wait_until_serving(server: subprocess.Popen, port: int, timeout: float = 60)
 # Load ---------------------------------------------------------------------------------------
 
 
-def fetch(port: int, path: str) -> tuple[int, int]:
+def fetch(port: int, path: str, timeout: float = 60) -> tuple[int, int]:
     """GET ``path`` on a new connection: (status, body size)."""
-    connection = http.client.HTTPConnection(HOST, port, timeout=60)
+    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
         connection.request("GET", path)
         response = connection.getresponse()
@@ -233,8 +247,11 @@ def fetch(port: int, path: str) -> tuple[int, int]:
         connection.close()
 
 
-def load(port: int, path: str, options: argparse.Namespace) -> Result:
-    """``options.threads`` clients fetching ``path`` for ``options.seconds`` (or max requests)."""
+def load(port: int, path: str, options: argparse.Namespace, threads: int) -> Result:
+    """``threads`` clients fetching ``path`` for ``options.seconds`` (or max requests).
+
+    A request that fails (refused, reset, timed out) counts as an error with status 0.
+    """
     latencies: list[float] = []
     responses: list[tuple[int, int]] = []
     tickets = iter(range(options.max_requests))  # shared: the threads together stop at the max
@@ -246,13 +263,16 @@ def load(port: int, path: str, options: argparse.Namespace) -> Result:
             if time.perf_counter() >= deadline:
                 return
             begin = time.perf_counter()
-            responses.append(fetch(port, path))
+            try:
+                responses.append(fetch(port, path))
+            except (OSError, http.client.HTTPException):
+                responses.append((0, 0))
             latencies.append(time.perf_counter() - begin)
 
-    threads = [threading.Thread(target=client) for _ in range(options.threads)]
-    for thread in threads:
+    clients = [threading.Thread(target=client) for _ in range(threads)]
+    for thread in clients:
         thread.start()
-    for thread in threads:
+    for thread in clients:
         thread.join()
     return Result(
         requests=len(latencies),
@@ -276,60 +296,91 @@ def warm_up(port: int, path: str, options: argparse.Namespace) -> None:
 
 
 def measure_server(env: dict[str, str], static_path: str, options: argparse.Namespace) -> dict:
-    """Every page and the static file, against one server."""
-    results: dict[str, Result | None] = {}
+    """Every page and the static file, against one server: ``{name: (result, floor)}``.
+
+    A row's floor is the hello view loaded by as many clients just before it: on a shared
+    machine the load drifts during a run, and a ratio to a floor measured minutes earlier
+    would measure the drift.
+    """
+    results: dict[str, tuple[Result, Result] | None] = {}
     mode = "on" if env["DJANGO_PAGE_CACHE_SECONDS"] != "0" else "off"
     with gunicorn(env, options.workers) as port:
-        for name, path in [*PAGES.items(), ("static file", static_path)]:
-            status, _ = fetch(port, path)
+        pages = {FLOOR: FLOOR_PATH, **PAGES, "static file": static_path}
+        pages["api mission"] = api_mission_path(port)
+        for name, path in pages.items():
+            # Waits while the workers finish what clients of the last row gave up on.
+            status, _ = fetch(port, path, timeout=600)
             if status == 404:
                 print(f"  {path}: 404, left out (not built yet?)", flush=True)
                 results[name] = None
                 continue
             warm_up(port, path, options)
-            results[name] = load(port, path, options)
+            threads = options.api_connections if path.startswith("/api/") else options.threads
+            floor = load(port, FLOOR_PATH, options, threads)
+            result = floor if path == FLOOR_PATH else load(port, path, options, threads)
+            results[name] = (result, floor)
             print(
-                f"  page cache {mode}: {name:<11} {results[name].per_second:8.1f} req/s", flush=True
+                f"  page cache {mode}: {name:<12} {result.per_second:8.1f} req/s, "
+                f"{result.per_second / floor.per_second:5.2f} × hello ({floor.per_second:.0f})",
+                flush=True,
             )
     return results
+
+
+def api_mission_path(port: int) -> str:
+    """The API address of the first mission (the list is in the order they were made)."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=60)
+    try:
+        connection.request("GET", PAGES["api missions"] + "?limit=1")
+        uuid = json.loads(connection.getresponse().read())["items"][0]["uuid"]
+    finally:
+        connection.close()
+    return f"{PAGES['api missions']}/{uuid}"
 
 
 # Report -------------------------------------------------------------------------------------
 
 
 def print_table(results: dict, static_path: str, database: str, options: argparse.Namespace):
-    paths = PAGES | {"static file": static_path}
+    paths = {FLOOR: FLOOR_PATH, **PAGES, "static file": static_path}
     print()
     print(
         f"Twinning CMS bench: {options.missions} missions × {options.items} programme items, "
         f"{options.regions} regions; {database}; gunicorn --workers {options.workers} (sync); "
-        f"{options.threads} client threads, {options.seconds:g} s per row; "
+        f"{options.threads} client threads ({options.api_connections} for the API), "
+        f"{options.seconds:g} s per row; "
         f"{os.cpu_count()} CPUs; Python {sys.version.split()[0]}"
     )
     print()
     header = f"{'':<12} {'':<34} {'KB':>6} "
-    header += "".join(f"| {mode + ' req/s':>16} {'p50 ms':>8} {'p99 ms':>8} " for mode in MODES)
+    header += "".join(
+        f"| {mode + ' req/s':>16} {'× hello':>7} {'p50 ms':>8} {'p99 ms':>8} " for mode in MODES
+    )
     print(header.rstrip())
     print("-" * len(header))
     for name, path in paths.items():
         row = f"{name:<12} {path:<34} "
-        sizes = [r.size for r in (results[m][name] for m in MODES) if r is not None]
+        sizes = [r[0].size for r in (results[m][name] for m in MODES) if r is not None]
         row += f"{max(sizes) / 1024:6.1f} " if sizes else f"{'':>6} "
         for mode in MODES:
-            result = results[mode][name]
-            if result is None:
-                row += f"| {'n/a':>16} {'':>8} {'':>8} "
+            if results[mode][name] is None:
+                row += f"| {'n/a':>16} {'':>7} {'':>8} {'':>8} "
                 continue
+            result, floor = results[mode][name]
             errors = f" ({result.errors} errors)" if result.errors else ""
+            ratio = f"{result.per_second / floor.per_second:7.2f}"
             row += (
-                f"| {result.per_second:16.1f} {result.percentile(50):8.1f} "
+                f"| {result.per_second:16.1f} {ratio} {result.percentile(50):8.1f} "
                 f"{result.percentile(99):8.1f} {errors}"
             )
         print(row.rstrip())
     print()
     print(
         "uncached: DJANGO_PAGE_CACHE_SECONDS=0, every request renders the page. cached: the "
-        "page cache on (one memory cache per worker). The static file is served by whitenoise."
+        "page cache on (one memory cache per worker). × hello: requests per second as a "
+        f"multiple of those of {FLOOR_PATH}, a view that does nothing, on the same server, "
+        "loaded by as many clients just before the row. "
+        "The static file is served by whitenoise."
     )
 
 

@@ -34,7 +34,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.http import http_date, quote_etag
+from django.utils.http import http_date, parse_http_date, quote_etag
 from modeltranslation.translator import translator
 from modeltranslation.utils import build_localized_fieldname, resolution_order
 from ninja import NinjaAPI, Query
@@ -45,6 +45,8 @@ from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from . import problems, sync
+from .caching import _Page as CachedEntry  # the pages' cache entry, for answers
+from .caching import current_generation
 from .models import (
     Cluster,
     ExportRecord,
@@ -658,7 +660,18 @@ OUTCOMES = Endpoint(
 
 
 def api_view(view):
-    """Refuse query parameters ``view`` does not take, then bring the records up to date."""
+    """Refuse query parameters ``view`` does not take, bring the records up to date, and
+    answer from the cache when the same question was answered in this content generation.
+
+    Answers are cached as the pages are (caching.py: the key is the generation, the
+    language and the absolute URL with its query string; any content write or a passing
+    publish date orphans them all), but inside ninja: its rate limit has counted the
+    request before a cached answer is given, and middleware (CORS, the problem format)
+    applies as for any answer. The answer is the same for everyone (staff included), so
+    it is cached for all. A cached answer keeps the ``ETag`` and ``Last-Modified`` it was
+    made with, and a conditional request gets the same 304 as without the cache. An
+    answer made here is kept by ``keep_answers`` once ninja has rendered it.
+    """
     accepted = set(inspect.signature(view).parameters) - {"request", "response", "uuid"}
 
     @wraps(view)
@@ -677,9 +690,35 @@ def api_view(view):
         ]:
             return problems.invalid_parameters(request, too_long)
         sync.catch_up()
+        entry = CachedEntry.of(request, current_generation())
+        answer = entry.cached_response()
+        if answer is not None:
+            last_modified = datetime.fromtimestamp(parse_http_date(answer["Last-Modified"]), UTC)
+            not_modified = conditional(
+                request, answer, etag=answer["ETag"], last_modified=last_modified
+            )
+            return not_modified or answer
+        request.api_answer_entry = entry
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def keep_answers(run):
+    """Keep the answer ``api_view`` made, as ninja rendered it (a decorator of every operation)."""
+
+    @wraps(run)
+    def wrapper(request, **kwargs):
+        response = run(request, **kwargs)
+        entry = getattr(request, "api_answer_entry", None)
+        if entry is not None and response.status_code == 200 and not response.cookies:
+            entry.store(response)
+        return response
+
+    return wrapper
+
+
+api.add_decorator(keep_answers, mode="view")
 
 
 PROBLEMS = {400: InvalidParameters, 422: InvalidParameters, 429: Problem}

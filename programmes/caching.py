@@ -56,6 +56,9 @@ from .models import Publishable, Status
 
 GENERATION_KEY = "pages:generation"
 PAGE_KEY_PREFIX = "pages:page:"
+# Set on a request whose response is the page every anonymous visitor of its address gets
+# under the generation it holds (the token): the fast path keeps a copy (fast_path.py).
+SHARED_PAGE_ATTRIBUTE = "shared_page_generation"
 # The dates on which published content changes by itself.
 SCHEDULE_FIELDS = ("publish_at", "unpublish_at")
 
@@ -130,7 +133,8 @@ def cache_public_page(view: View) -> View:
             response = view(request, *args, **kwargs)
             patch_cache_control(response, private=True)
             return response
-        page = _Page.of(request, current_generation())
+        generation = current_generation()
+        page = _Page.of(request, generation)
         response = page.cached_response()
         if response is None:
             response = view(request, *args, **kwargs)
@@ -141,6 +145,7 @@ def cache_public_page(view: View) -> View:
             if "ETag" not in response:
                 set_response_etag(response)
             page.store(response)
+        setattr(request, SHARED_PAGE_ATTRIBUTE, generation.token)
         return page.respond(request, response)
 
     return wrapper

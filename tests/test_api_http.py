@@ -113,7 +113,8 @@ def test_an_old_if_modified_since_gets_the_body(client):
     assert response.json()["uuid"] == str(mission.uuid)
 
 
-def test_a_conditional_request_does_not_build_the_body(client, django_assert_num_queries):
+def test_a_conditional_request_does_not_build_the_body(client, django_assert_num_queries, settings):
+    settings.PAGE_CACHE_SECONDS = 0  # no answer cache: the validators are computed
     MissionFactory.create_batch(3, programme_items=2)
     etag = client.get("/api/v1/missions")["ETag"]
 
@@ -480,3 +481,97 @@ def test_the_document_describes_every_answer_with_its_headers(client):
     assert {"type", "title", "status", "detail", "instance", "errors"} <= set(problem["properties"])
     error = document["components"]["schemas"]["ParameterError"]
     assert set(error["properties"]) == {"in", "name", "detail", "type"}
+
+
+# Answers from the cache (programmes/api.py, api_view): the same bytes, within the limit.
+
+
+@pytest.mark.parametrize("index", range(9))
+def test_an_answer_is_given_again_from_the_cache(client, index, django_assert_num_queries):
+    mission = MissionFactory(programme_items=2)
+    OutcomeFactory(mission=mission)
+    path = f"/api/v1/{paths(mission)[index]}"
+    first = client.get(path)
+
+    with django_assert_num_queries(0):
+        second = client.get(path)
+
+    assert first.status_code == second.status_code == 200
+    assert second.content == first.content
+    assert list(second.headers.items()) == list(first.headers.items())
+
+
+def test_a_cached_answers_304_is_the_same_as_without_the_cache(client, settings):
+    mission = MissionFactory()
+    path = f"/api/v1/missions/{mission.uuid}"
+    settings.PAGE_CACHE_SECONDS = 0
+    etag = client.get(path)["ETag"]
+    computed = client.get(path, headers={"If-None-Match": etag})
+    settings.PAGE_CACHE_SECONDS = 60
+    client.get(path)
+
+    cached = client.get(path, headers={"If-None-Match": etag})
+    by_date = client.get(path, headers={"If-Modified-Since": computed["Last-Modified"]})
+
+    assert computed.status_code == cached.status_code == by_date.status_code == 304
+    assert list(cached.headers.items()) == list(computed.headers.items())
+    assert cached.content == b""
+
+
+def test_a_write_changes_the_next_answer(client):
+    mission = MissionFactory(title_en="Before")
+    path = f"/api/v1/missions/{mission.uuid}"
+    before = client.get(path)
+
+    mission.title_en = "After"
+    services.save_content(mission)
+    after = client.get(path, headers={"If-None-Match": before["ETag"]})
+
+    assert after.status_code == 200
+    assert after.json()["title"]["en"] == "After"
+    assert after["ETag"] != before["ETag"]
+
+
+def test_a_scheduled_publication_reaches_the_cached_list(client, monkeypatch):
+    MissionFactory()
+    scheduled = MissionFactory(publish_at=timezone.now() + dt.timedelta(hours=1))
+    assert client.get("/api/v1/missions").json()["count"] == 1
+    later = timezone.now() + dt.timedelta(hours=1, seconds=1)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: later)
+
+    listed = client.get("/api/v1/missions").json()
+
+    assert listed["count"] == 2
+    assert str(scheduled.uuid) in {item["uuid"] for item in listed["items"]}
+
+
+def test_the_rate_limit_counts_cached_answers(client, three_per_minute, django_assert_num_queries):
+    assert client.get("/api/v1/regions").status_code == 200
+    with django_assert_num_queries(0):
+        assert [client.get("/api/v1/regions").status_code for _ in range(2)] == [200, 200]
+
+    assert client.get("/api/v1/regions").status_code == 429
+
+
+def test_cached_answers_carry_cors_for_the_origin_that_asks(client, settings):
+    settings.CORS_ALLOWED_ORIGINS = [PARTNER]
+    mission = MissionFactory()
+    path = f"/api/v1/missions/{mission.uuid}"
+    client.get(path)
+
+    partner = client.get(path, headers={"Origin": PARTNER})
+    stranger = client.get(path, headers={"Origin": "https://evil.example.com"})
+
+    assert partner["Access-Control-Allow-Origin"] == PARTNER
+    assert "Access-Control-Allow-Origin" not in stranger
+    assert partner.content == stranger.content
+
+
+def test_each_language_and_query_has_its_own_answer(client):
+    mission = MissionFactory(title_nl="Missie", title_en="Mission")
+    path = f"/api/v1/missions/{mission.uuid}"
+
+    dutch = client.get(path, {"lang": "nl"}).json()
+    english = client.get(path, {"lang": "en"}).json()
+
+    assert (dutch["title"], english["title"]) == ("Missie", "Mission")

@@ -1,7 +1,13 @@
+"""The WSGI application: Django's handler, with cached anonymous pages answered before
+the middleware (``programmes/fast_path.py``)."""
+
 import os
 
-from django.core.wsgi import get_wsgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "twinning.settings")
+django.setup(set_prefix=False)
 
-application = get_wsgi_application()
+from programmes.fast_path import FastPathWSGIHandler  # noqa: E402 (needs the apps loaded)
+
+application = FastPathWSGIHandler()
