@@ -227,14 +227,18 @@ def _usable_generation() -> Generation | None:
     is in docs/architecture.md.
     """
     generation = _stored_generation()
-    # The time after the read, which may be the one that found the cache again.
-    now = timezone.now().timestamp()
-    if generation is None or generation.has_ended(now):
-        return None
+    return generation if generation is not None and is_in_force(generation) else None
+
+
+def is_in_force(generation: Generation) -> bool:
+    """Whether pages cached under ``generation`` may be served now (also ``fast_path.py``).
+
+    Call it after reading the generation: that read may be the one that found the cache again.
+    """
+    if generation.has_ended(timezone.now().timestamp()):
+        return False
     reconnected_at = getattr(cache, "reconnected_at", None)  # only ResilientRedisCache has it
-    if reconnected_at is not None and generation.started_at < reconnected_at:
-        return None
-    return generation
+    return reconnected_at is None or generation.started_at >= reconnected_at
 
 
 def _store_generation(generation: Generation) -> Generation:

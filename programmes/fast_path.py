@@ -19,9 +19,9 @@ anything but what the key holds:
   no middleware had a cookie to renew): those requests always take the full path;
 - the page cache marked the response as the page every anonymous visitor gets under the
   current content generation; the copy is stored with that generation's token and is
-  used only while the generation is current and has not ended (a scheduled publish
-  date that passes ends it: the next request takes the full path, which starts a new
-  generation);
+  used only while the generation is current and in force (``caching.is_in_force``: a
+  scheduled publish date that passes ends it, and so does the cache coming back after an
+  outage; the next request takes the full path, which starts a new generation);
 - the host is checked against ``ALLOWED_HOSTS`` on every request, not only when stored.
 
 **Conditional requests.** ``If-None-Match`` / ``If-Modified-Since`` are evaluated by
@@ -47,11 +47,10 @@ from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
 from django.http import HttpRequest, HttpResponseBase
 from django.http.cookie import parse_cookie
-from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import split_directive_names
 
-from .caching import GENERATION_KEY, SHARED_PAGE_ATTRIBUTE, Generation
+from .caching import GENERATION_KEY, SHARED_PAGE_ATTRIBUTE, Generation, is_in_force
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +119,7 @@ def _replay(environ: dict) -> tuple[str, Headers, bytes] | None:
     if stored_generation is None or stored_copy is None:
         return None
     generation, copy = Generation(*stored_generation), _Copy(*stored_copy)
-    if copy.token != generation.token or generation.has_ended(timezone.now().timestamp()):
+    if copy.token != generation.token or not is_in_force(generation):
         return None
     if conditional and _not_modified(request, copy, generation):
         not_modified = found.get(NOT_MODIFIED_KEY_PREFIX + key)

@@ -19,10 +19,12 @@ from django.core.cache import cache
 from pytest_django.asserts import assertContains, assertNotContains
 
 from programmes.api import throttle
+from programmes.fast_path import FastPathWSGIHandler
 from programmes.services import save_content
 from twinning import cache as resilient
 
 from .factories import MissionFactory
+from .test_fast_path import call
 
 pytestmark = pytest.mark.django_db
 
@@ -276,3 +278,23 @@ def test_a_reminder_while_redis_stays_away_at_most_every_so_often(settings, cach
 
     assert len(messages(cache_log, UNREACHABLE)) == 1
     assert len(messages(cache_log, "has been unreachable for")) == 2
+
+
+@needs_redis_server
+def test_the_fast_path_replays_nothing_from_before_an_outage(redis_cache, mission):
+    """The WSGI fast path asks the same question of the generation as the page cache."""
+    fast, page_url = FastPathWSGIHandler(), mission.get_absolute_url()
+    call(fast, page_url)
+    _status, _headers, replayed = call(fast, page_url)  # the copy, kept by the first call
+    assert b"Handelsmissie Dalian" in replayed
+
+    redis_cache.pause()
+    mission.title_nl = "Handelsmissie Shenyang"
+    save_content(mission)
+    redis_cache.resume()
+    after_the_retry_pause()
+
+    for _ in range(2):  # the full path's answer, then the copy it kept
+        _status, _headers, body = call(fast, page_url)
+        assert b"Handelsmissie Shenyang" in body
+        assert b"Handelsmissie Dalian" not in body
