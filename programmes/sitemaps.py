@@ -69,6 +69,21 @@ def addresses_in_every_language(path: str, prefixes: dict[str, str]) -> dict[str
     return {code: prefix + rest for code, prefix in prefixes.items()}
 
 
+def latest_change(published: QuerySet, recent: int = 100):
+    """The latest ``updated_at`` in ``published``, looked for among the ``recent`` most
+    recently changed rows of its table, and in all of it only if none of those is published.
+
+    ``Max()`` over the published rows reads every one of them (SQLite, 20,000 missions:
+    about 80 ms); the most recently changed rows come down the ``updated_at`` index, and
+    when one of them is published, the latest published change is among them.
+    """
+    newest = published.model.objects.order_by("-updated_at").values("pk")[:recent]
+    latest = published.filter(pk__in=newest).aggregate(latest=Max("updated_at"))["latest"]
+    if latest is None:
+        latest = published.aggregate(latest=Max("updated_at"))["latest"]
+    return latest
+
+
 class IdWindows:
     """Pages of ``queryset`` by primary key: page *n* holds the objects whose ids lie in
     ``((n - 1) * per_page, n * per_page]``, in the order of their ids.
@@ -210,12 +225,8 @@ class OverviewSitemap(LanguageVersionsSitemap):
 
     @cached_property
     def entries(self) -> list[tuple[str, object]]:
-        # Down the updated_at index from the newest, where the database's planner can.
         latest = {
-            model: model.objects.published()
-            .order_by("-updated_at")
-            .values_list("updated_at", flat=True)
-            .first()
+            model: latest_change(model.objects.published())
             for model in (Partnership, Mission, Outcome)
         }
         home = max(filter(None, [latest[Partnership], latest[Mission]]), default=None)

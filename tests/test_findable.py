@@ -41,6 +41,7 @@ from programmes.sitemaps import (
     PublishedSitemap,
     addresses_in_every_language,
     language_prefixes,
+    latest_change,
 )
 
 from .factories import (
@@ -468,6 +469,22 @@ def test_sitemap_file_is_cached_per_page(client, db, monkeypatch, django_assert_
     assert f"/nl/missions/{second.slug}/" not in first_file.text
     assert again.content == second_file.content
     assert f"/nl/missions/{second.slug}/" in again.text
+
+
+def test_overviews_last_change_is_found_behind_newer_drafts(db, django_assert_num_queries):
+    """The overviews' last change comes from the most recently changed rows (here the
+    one most recent), and from all published rows only when none of those is published."""
+    freeze_updated_at(MissionFactory())
+    MissionFactory(status=Status.DRAFT)  # changed since, but not public
+    published = Mission.objects.published()
+
+    with django_assert_num_queries(2):
+        assert latest_change(published, recent=1) == UPDATED
+
+    newer = Mission.objects.get(pk=MissionFactory().pk)
+    with django_assert_num_queries(1):
+        assert latest_change(published, recent=1) == newer.updated_at
+    assert latest_change(published.filter(slug="nothing"), recent=1) is None
 
 
 @pytest.mark.parametrize("missions", [1, 20])
