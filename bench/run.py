@@ -43,6 +43,7 @@ PAGES = {
     "mission": "/nl/missions/mission-0001/",
     "search": "/nl/search/?q=haven",
     "sitemap": "/sitemap.xml",
+    "sitemap p5": "/sitemap-missions.xml?p=5",
 }
 MODES = {"uncached": "0", "cached": "3600"}
 ANALYZE = "from django.db import connection; connection.cursor().execute('ANALYZE')"
