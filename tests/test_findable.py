@@ -444,9 +444,22 @@ def test_sitemap_files_hold_windows_of_ids(client, db, monkeypatch):
     ]
     pages = sorted({page_of(mission, per_page=2) for mission in published})
 
-    files = [file for file in sitemap_files(client) if "/sitemap-missions.xml" in file]
+    # Each file carries the latest change of its own missions: here the last one changed.
+    Mission.objects.update(updated_at=UPDATED)
+    Mission.objects.filter(pk=ids[-1]).update(updated_at=UPDATED + dt.timedelta(days=1))
 
-    assert files == [sitemap_file("missions", page) for page in pages]
+    files = {
+        file: lastmod
+        for file, lastmod in sitemap_files(client).items()
+        if "/sitemap-missions.xml" in file
+    }
+
+    assert files == {
+        sitemap_file("missions", page): (
+            "2025-06-02T14:00:00+02:00" if page == pages[-1] else "2025-06-01T14:00:00+02:00"
+        )
+        for page in pages
+    }
     for page, file in zip(pages, files, strict=True):
         listed = {loc.split("/")[-2] for loc in file_entries(client.get(file))}
         assert listed == {m.slug for m in published if page_of(m, per_page=2) == page}
