@@ -47,6 +47,7 @@ PAGES = {
     "mission": "/nl/missions/mission-0001/",
     "search": "/nl/search/?q=haven",
     "sitemap": "/sitemap.xml",
+    "sitemap p5": "/sitemap-missions.xml?p=5",
     "api missions": "/api/v1/missions",
     "api mission": "/api/v1/missions/{mission-0001}",  # its UUID, asked from the list
 }

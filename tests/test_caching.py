@@ -81,9 +81,14 @@ PAGES = {
 }
 # Not pages, but as costly to make and as cacheable: (address, content type).
 DOCUMENTS = {
-    "sitemap": ("/sitemap.xml", "application/xml"),
-    "mission feed": ("/nl/feeds/missions.atom", "application/atom+xml; charset=utf-8"),
-    "outcome feed": ("/en/feeds/outcomes.atom", "application/atom+xml; charset=utf-8"),
+    "sitemap index": (lambda m: "/sitemap.xml", "application/xml"),
+    # The file of missions that lists this one (a file holds a window of 100 ids).
+    "sitemap file": (
+        lambda m: f"/sitemap-missions.xml?p={(m.pk - 1) // 100 + 1}",
+        "application/xml",
+    ),
+    "mission feed": (lambda m: "/nl/feeds/missions.atom", "application/atom+xml; charset=utf-8"),
+    "outcome feed": (lambda m: "/en/feeds/outcomes.atom", "application/atom+xml; charset=utf-8"),
 }
 
 
@@ -106,6 +111,7 @@ def test_sitemap_and_feeds_are_served_from_the_cache(
     client, mission, document, django_assert_num_queries
 ):
     path, content_type = DOCUMENTS[document]
+    path = path(mission)
     first = client.get(path)
 
     with django_assert_num_queries(0):
@@ -121,6 +127,7 @@ def test_sitemap_and_feeds_answer_conditional_requests(
     client, mission, document, django_assert_num_queries
 ):
     path, _content_type = DOCUMENTS[document]
+    path = path(mission)
     first = client.get(path)
 
     with django_assert_num_queries(0):
@@ -134,17 +141,21 @@ def test_sitemap_and_feeds_answer_conditional_requests(
 @pytest.mark.parametrize("document", DOCUMENTS)
 def test_sitemap_and_feeds_change_with_the_content(client, mission, document):
     path, _content_type = DOCUMENTS[document]
+    path = path(mission)
     first = client.get(path)
-    new = MissionFactory(partnership=mission.partnership, slug="nieuwe-missie", title_nl="Nieuw")
-    OutcomeFactory(mission=new, title_en="New outcome")
+    mission.slug, mission.title_nl = "nieuwe-missie", "Nieuw"
+    save_content(mission)
+    OutcomeFactory(mission=mission, title_en="New outcome")
+    # The index names the file of missions with its latest change: this one's.
+    changed = timezone.localtime(mission.updated_at).isoformat().encode()
 
     second = client.get(path, headers={"if-none-match": first["ETag"]})
 
     assert second.status_code == 200
     assert second["ETag"] != first["ETag"]
-    assert any(text in second.content for text in (b"nieuwe-missie", b"Nieuw", b"New outcome")), (
-        second.content[:500]
-    )
+    assert changed not in first.content
+    texts = (b"nieuwe-missie", b"Nieuw", b"New outcome", changed)
+    assert any(text in second.content for text in texts), second.content[:500]
 
 
 def test_head_requests_share_the_entry(client, mission, django_assert_num_queries):

@@ -16,9 +16,11 @@ from pathlib import Path
 
 import icalendar
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connections
-from django.utils import timezone
+from django.test.utils import override_script_prefix
+from django.utils import timezone, translation
 from PIL import Image
 from pytest_django.asserts import assertContains, assertNotContains
 
@@ -31,6 +33,15 @@ from programmes.models import (
     ProgrammeItem,
     Region,
     Status,
+)
+from programmes.sitemaps import (
+    MAX_ID,
+    SITEMAPS,
+    MissionSitemap,
+    PublishedSitemap,
+    addresses_in_every_language,
+    language_prefixes,
+    latest_change,
 )
 
 from .factories import (
@@ -149,24 +160,88 @@ def trip(db):
 # sitemap.xml ------------------------------------------------------------------------
 
 
-def sitemap_entries(response) -> dict[str, dict]:
-    """``{loc: {"lastmod": …, "alternates": {hreflang: href}}}``."""
+W3C_DATE = re.compile(r"\d{4}-\d\d-\d\d")
+W3C_DATETIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?[+-]\d\d:\d\d")
+
+
+def sitemap_file(section: str, page: int = 1) -> str:
+    return f"{BASE}/sitemap-{section}.xml" + (f"?p={page}" if page > 1 else "")
+
+
+def page_of(obj, per_page: int = PublishedSitemap.limit // 3) -> int:
+    """The sitemap file that lists ``obj``: a file holds a window of ids."""
+    return (obj.pk - 1) // per_page + 1
+
+
+def sitemap_document(response, root: str) -> ET.Element:
+    """The parsed file, checked for what sitemaps.org asks of every file: UTF-8 XML in
+    the protocol's namespace, 1 to 50,000 entries, at most 50 MB."""
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/xml"
+    assert response["X-Robots-Tag"] == "noindex, noodp, noarchive"
+    assert response.content.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n')
+    assert len(response.content) <= 50 * 1024 * 1024
+    document = ET.fromstring(response.content)
+    assert document.tag == f"{SITEMAP}{root}"
+    assert 1 <= len(document) <= 50_000
+    return document
+
+
+def sitemap_files(client) -> dict[str, str | None]:
+    """``{address of a file: its lastmod}``, in the index's order (siteindex.xsd: each
+    ``<sitemap>`` a ``<loc>`` and an optional W3C datetime ``<lastmod>``)."""
+    index = sitemap_document(client.get("/sitemap.xml"), "sitemapindex")
+    files = {}
+    for entry in index:
+        assert entry.tag == f"{SITEMAP}sitemap"
+        loc, *lastmod = entry
+        assert loc.tag == f"{SITEMAP}loc"
+        assert [child.tag for child in lastmod] in ([], [f"{SITEMAP}lastmod"])
+        assert all(W3C_DATETIME.fullmatch(child.text) for child in lastmod)
+        files[loc.text] = lastmod[0].text if lastmod else None
+    assert len(files) == len(index)
+    return files
+
+
+def file_entries(response) -> dict[str, dict]:
+    """``{loc: {"lastmod": …, "alternates": {hreflang: href}}}`` of one file (sitemap.xsd:
+    each ``<url>`` a ``<loc>``, an optional W3C date ``<lastmod>``, then elements of other
+    namespaces: the ``xhtml:link`` alternates)."""
     entries = {}
-    for url in ET.fromstring(response.content).iter(f"{SITEMAP}url"):
-        lastmod = url.find(f"{SITEMAP}lastmod")
-        entries[url.find(f"{SITEMAP}loc").text] = {
-            "lastmod": lastmod.text if lastmod is not None else None,
-            "alternates": {
-                link.get("hreflang"): link.get("href") for link in url.iter(f"{XHTML}link")
-            },
+    for url in sitemap_document(response, "urlset"):
+        assert url.tag == f"{SITEMAP}url"
+        loc, *rest = url
+        assert loc.tag == f"{SITEMAP}loc"
+        lastmod = rest.pop(0).text if rest and rest[0].tag == f"{SITEMAP}lastmod" else None
+        assert lastmod is None or W3C_DATE.fullmatch(lastmod)
+        assert all(link.tag == f"{XHTML}link" and link.get("rel") == "alternate" for link in rest)
+        assert loc.text not in entries
+        entries[loc.text] = {
+            "lastmod": lastmod,
+            "alternates": {link.get("hreflang"): link.get("href") for link in rest},
         }
     return entries
 
 
+def sitemap_entries(client) -> dict[str, dict]:
+    """The entries of every file the index names; no address is in two files."""
+    entries = {}
+    for file in sitemap_files(client):
+        listed = file_entries(client.get(file))
+        assert not listed.keys() & entries.keys()
+        entries |= listed
+    return entries
+
+
 def test_sitemap_names_every_language_version_and_the_dutch_one_as_default(client, trip):
-    response = client.get("/sitemap.xml")
+    response = client.get(sitemap_file("missions", page_of(trip)))
 
     assert response["Content-Type"] == "application/xml"
+    assert response.text.startswith(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        'xmlns:xhtml="http://www.w3.org/1999/xhtml">\n'
+    )
     alternates = (
         '<xhtml:link rel="alternate" hreflang="nl" href="http://testserver/nl/missions/trip/"/>'
         '<xhtml:link rel="alternate" hreflang="en" href="http://testserver/en/missions/trip/"/>'
@@ -179,15 +254,42 @@ def test_sitemap_names_every_language_version_and_the_dutch_one_as_default(clien
         assertContains(
             response,
             f"<url><loc>http://testserver/{language}/missions/trip/</loc>"
-            f"<lastmod>2025-06-01</lastmod>{alternates}</url>",
+            f"<lastmod>2025-06-01</lastmod>{alternates}</url>\n",
         )
+
+
+def test_sitemap_index_names_the_files_of_each_section_with_their_last_change(client, trip):
+    Region.objects.update(updated_at=UPDATED - dt.timedelta(days=3))
+    Organisation.objects.update(updated_at=UPDATED - dt.timedelta(days=2))
+    Partnership.objects.update(updated_at=UPDATED - dt.timedelta(days=1))
+
+    response = client.get("/sitemap.xml")
+
+    assert response.text.startswith(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+    )
+    # Times in the site's time zone (Amsterdam, summer time); no outcome is published, and
+    # a sitemap may not be empty, so there is no file of outcomes.
+    sections = {
+        "partnerships": (Partnership.objects.all(), "2025-05-31T14:00:00+02:00"),
+        "regions": (Region.objects.published(), "2025-05-29T14:00:00+02:00"),
+        "missions": ([trip], "2025-06-01T14:00:00+02:00"),
+        "organisations": (Organisation.objects.published(), "2025-05-30T14:00:00+02:00"),
+    }
+    expected = {sitemap_file("overview"): "2025-06-01T14:00:00+02:00"}
+    for section, (objects, lastmod) in sections.items():
+        for page in sorted({page_of(obj) for obj in objects}):
+            expected[sitemap_file(section, page)] = lastmod
+    assert sitemap_files(client) == expected
+    assert client.get("/sitemap-outcomes.xml").status_code == 404
 
 
 def test_sitemap_lists_the_published_pages_of_every_kind(client, trip):
     outcome = OutcomeFactory(mission=trip, slug="contract")
     freeze_updated_at(outcome, trip.partnership)
 
-    entries = sitemap_entries(client.get("/sitemap.xml"))
+    entries = sitemap_entries(client)
 
     expected_paths = [
         "/",
@@ -231,10 +333,9 @@ def test_sitemap_leaves_out_drafts_and_what_hangs_on_a_draft(client, db):
     RegionFactory(slug="draft-region", status=Status.DRAFT)
     OrganisationFactory(slug="draft-organisation", status=Status.DRAFT)
     assert hidden_mission.status == Status.PUBLISHED
+    MissionFactory(slug="published-mission")
 
-    sitemap = client.get("/sitemap.xml").text
-
-    for slug in [
+    hidden = [
         "draft-partnership",
         "mission-of-draft",
         "draft-mission",
@@ -243,12 +344,28 @@ def test_sitemap_leaves_out_drafts_and_what_hangs_on_a_draft(client, db):
         "scheduled-mission",
         "draft-region",
         "draft-organisation",
-    ]:
+    ]
+
+    sitemap = "".join(client.get(file).text for file in sitemap_files(client))
+
+    assert "/published-mission/" in sitemap
+    for slug in hidden:
         assert f"/{slug}/" not in sitemap
+    # Nor in the files the index does not name: the windows of the hidden objects' ids.
+    for section, model in [
+        ("partnerships", Partnership),
+        ("regions", Region),
+        ("missions", Mission),
+        ("organisations", Organisation),
+        ("outcomes", Outcome),
+    ]:
+        for page in {page_of(obj) for obj in model.objects.all()}:
+            text = client.get(sitemap_file(section, page)).text
+            assert not [slug for slug in hidden if f"/{slug}/" in text]
 
 
 def test_sitemap_of_the_seed_content(client, seeded):
-    entries = sitemap_entries(client.get("/sitemap.xml"))
+    entries = sitemap_entries(client)
 
     # The home page and the lists of missions and outcomes, then one page per object.
     pages = 3 + sum(
@@ -265,32 +382,140 @@ def test_sitemap_of_the_seed_content(client, seeded):
     assert f"{BASE}/en/missions/inspiration-trip-shanghai-dalian/" in entries
 
 
+@pytest.mark.parametrize("script_prefix", ["/", "/twinning/"])
+def test_sitemap_addresses_are_what_reverse_gives_in_every_language(seeded, script_prefix):
+    """The sitemap reverses each page once, in Dutch, and swaps the language prefix for the
+    other languages: the same address ``reverse()`` gives in that language, for every page
+    of every section (also when the site lives under a path)."""
+    languages = [code for code, _name in settings.LANGUAGES]
+    checked = 0
+    with override_script_prefix(script_prefix):
+        prefixes = language_prefixes()
+        assert prefixes == {code: f"{script_prefix}{code}/" for code in languages}
+        for section in SITEMAPS.values():
+            sitemap = section()
+            for item in sitemap.items():
+                with translation.override(settings.LANGUAGE_CODE):
+                    dutch = sitemap.location(item)
+                swapped = addresses_in_every_language(dutch, prefixes)
+                for language in languages:
+                    with translation.override(language):
+                        assert swapped[language] == sitemap.location(item)
+                checked += 1
+    assert checked == 3 + sum(
+        model.objects.published().count()
+        for model in (Region, Organisation, Partnership, Mission, Outcome)
+    )
+    with pytest.raises(ValueError, match="not an address in 'nl'"):
+        addresses_in_every_language("/en/missions/trip/", language_prefixes())
+
+
 def test_sitemap_says_when_it_last_changed(client, trip):
     freeze_updated_at(OutcomeFactory(mission=trip))
     Region.objects.update(updated_at=UPDATED - dt.timedelta(days=3))
     Organisation.objects.update(updated_at=UPDATED - dt.timedelta(days=2))
     Partnership.objects.update(updated_at=UPDATED - dt.timedelta(days=1))
 
-    response = client.get("/sitemap.xml")
+    entries = sitemap_entries(client)
 
-    entries = sitemap_entries(response)
     assert max(entry["lastmod"] for entry in entries.values()) == "2025-06-01"
     assert entries[f"{BASE}/nl/regions/shanghai/"]["lastmod"] == "2025-05-29"
-    # The response's own validators are the page cache's (test_caching.py): they change
+    # The responses' own validators are the page cache's (test_caching.py): they change
     # with every change to the content, deletions included, which no lastmod can show.
-    assert response["Last-Modified"] and response["ETag"]
-    assert response["X-Robots-Tag"] == "noindex, noodp, noarchive"
+    for address in ["/sitemap.xml", sitemap_file("missions", page_of(trip))]:
+        response = client.get(address)
+        assert response["Last-Modified"] and response["ETag"]
+        assert response["X-Robots-Tag"] == "noindex, noodp, noarchive"
+
+
+def test_sitemap_files_hold_windows_of_ids(client, db, monkeypatch):
+    """A file holds the pages whose ids fall in its window (``limit`` / 3 ids); the index
+    names only the windows that hold something, and other page numbers are not found."""
+    monkeypatch.setattr(MissionSitemap, "limit", 6)  # two missions a file
+    partnership = PartnershipFactory()
+    missions = MissionFactory.create_batch(8, partnership=partnership)
+    ids = [mission.pk for mission in missions]
+    assert ids == list(range(ids[0], ids[0] + 8))
+    # Two drafts that fill a window between published missions.
+    first_draft = next(pk for pk in ids[1:] if pk % 2 == 1)
+    Mission.objects.filter(pk__in=[first_draft, first_draft + 1]).update(status=Status.DRAFT)
+    published = [
+        mission for mission in missions if mission.pk not in (first_draft, first_draft + 1)
+    ]
+    pages = sorted({page_of(mission, per_page=2) for mission in published})
+
+    # Each file carries the latest change of its own missions: here the last one changed.
+    Mission.objects.update(updated_at=UPDATED)
+    Mission.objects.filter(pk=ids[-1]).update(updated_at=UPDATED + dt.timedelta(days=1))
+
+    files = {
+        file: lastmod
+        for file, lastmod in sitemap_files(client).items()
+        if "/sitemap-missions.xml" in file
+    }
+
+    assert files == {
+        sitemap_file("missions", page): (
+            "2025-06-02T14:00:00+02:00" if page == pages[-1] else "2025-06-01T14:00:00+02:00"
+        )
+        for page in pages
+    }
+    for page, file in zip(pages, files, strict=True):
+        listed = {loc.split("/")[-2] for loc in file_entries(client.get(file))}
+        assert listed == {m.slug for m in published if page_of(m, per_page=2) == page}
+    # The last page whose window would reach past the largest id a database stores.
+    beyond = MAX_ID // 2 + 1
+    for page in [page_of(Mission(pk=first_draft), per_page=2), pages[-1] + 1, 0, -1, "x", beyond]:
+        assert client.get(f"/sitemap-missions.xml?p={page}").status_code == 404
+
+
+def test_sitemap_file_is_cached_per_page(client, db, monkeypatch, django_assert_num_queries):
+    monkeypatch.setattr(MissionSitemap, "limit", 3)  # one mission a file
+    first, second = MissionFactory.create_batch(2)
+    first_file = client.get(sitemap_file("missions", page_of(first, per_page=1)))
+    second_file = client.get(sitemap_file("missions", page_of(second, per_page=1)))
+
+    with django_assert_num_queries(0):
+        again = client.get(sitemap_file("missions", page_of(second, per_page=1)))
+
+    assert f"/nl/missions/{first.slug}/" in first_file.text
+    assert f"/nl/missions/{second.slug}/" not in first_file.text
+    assert again.content == second_file.content
+    assert f"/nl/missions/{second.slug}/" in again.text
+
+
+def test_overviews_last_change_is_found_behind_newer_drafts(db, django_assert_num_queries):
+    """The overviews' last change comes from the most recently changed rows (here the
+    one most recent), and from all published rows only when none of those is published."""
+    freeze_updated_at(MissionFactory())
+    MissionFactory(status=Status.DRAFT)  # changed since, but not public
+    published = Mission.objects.published()
+
+    with django_assert_num_queries(2):
+        assert latest_change(published, recent=1) == UPDATED
+
+    newer = Mission.objects.get(pk=MissionFactory().pk)
+    with django_assert_num_queries(1):
+        assert latest_change(published, recent=1) == newer.updated_at
+    assert latest_change(published.filter(slug="nothing"), recent=1) is None
 
 
 @pytest.mark.parametrize("missions", [1, 20])
 def test_sitemap_queries_do_not_grow(client, db, django_assert_num_queries, missions):
     MissionFactory.create_batch(missions, destinations=[RegionFactory()])
     OutcomeFactory()
+    last = Mission.objects.latest("pk")
 
-    # Three for the overviews' last changes, one per kind of page (the page cache's
-    # generation is looked up once before: the cache is empty in every test).
+    # The index: one query per section, three for the overviews' last changes; a file:
+    # its window of ids; the overviews' file: their last changes. (The page cache's
+    # generation needs none: the factories' writes started one.)
     with django_assert_num_queries(8):
         client.get("/sitemap.xml")
+    with django_assert_num_queries(1):
+        response = client.get(sitemap_file("missions", page_of(last)))
+    assert f"/missions/{last.slug}/" in response.text
+    with django_assert_num_queries(3):
+        client.get(sitemap_file("overview"))
 
 
 # robots.txt -------------------------------------------------------------------------
@@ -303,6 +528,8 @@ def test_robots_txt_keeps_crawlers_out_of_the_admin_and_points_at_the_sitemap(cl
     assert response.text == (
         "User-agent: *\nDisallow: /admin/\n\nSitemap: http://testserver/sitemap.xml\n"
     )
+    # The index, which names the files.
+    sitemap_document(client.get("/sitemap.xml"), "sitemapindex")
 
 
 def test_robots_txt_names_the_https_sitemap_behind_https(client, db):

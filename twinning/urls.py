@@ -6,7 +6,7 @@ from django.views.generic import TemplateView
 
 from programmes.admin import view_on_site
 from programmes.api import api
-from programmes.sitemaps import sitemap_view
+from programmes.sitemaps import sitemap_index, sitemap_section
 from programmes.views import bundle_schema, language_redirect
 
 urlpatterns = [
@@ -22,7 +22,8 @@ urlpatterns = [
     path("api/v1/schema/bundle.json", bundle_schema, name="bundle-schema"),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("sitemap.xml", sitemap_view, name="sitemap"),
+    path("sitemap.xml", sitemap_index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", sitemap_section, name="sitemap-section"),
     path(
         "robots.txt",
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
