@@ -17,6 +17,9 @@ from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.http import Http404, HttpRequest
 
 PAGE_PARAMETER = "page"
+# No list has this many pages. A number beyond it would become an OFFSET that the database
+# refuses (out of its integer range: a server error), so it is "not found" before any query.
+MAX_PAGE = 100_000
 
 
 @dataclass(frozen=True)
@@ -84,12 +87,12 @@ class Pagination:
 
 
 def page_number(request: HttpRequest) -> int:
-    """The page ``?page=`` asks for, before the list is counted; 404 for no whole number ≥ 1."""
+    """The page ``?page=`` asks for, before the list is counted; 404 unless 1 to ``MAX_PAGE``."""
     try:
         number = int(request.GET.get(PAGE_PARAMETER, "1"))
     except ValueError:
         raise Http404("No such page.") from None
-    if number < 1:
+    if not 1 <= number <= MAX_PAGE:
         raise Http404("No such page.")
     return number
 

@@ -563,7 +563,7 @@ def test_all_matches_of_one_type_a_page_at_a_time(client):
     assertContains(first, '<meta name="robots" content="noindex, follow">')
 
 
-@pytest.mark.parametrize("page", ["3", "0", "x"])
+@pytest.mark.parametrize("page", ["3", "0", "x", "100001", str(2**63), "9" * 4000])
 def test_pages_beyond_the_matches_of_a_type_are_not_found(client, page):
     MissionFactory.create_batch(RESULTS_PER_TYPE + 1, **names("Kraanvogelreis", "", "", "title"))
 
