@@ -647,6 +647,11 @@ def test_schema_has_the_models_text_limits(kind):
             assert properties[name]["maxLength"] == field.max_length
 
 
+def test_schema_has_the_importers_photo_limit():
+    size = bundles.schema()["$defs"]["media_file"]["properties"]["size"]
+    assert size["maximum"] == bundles.MAX_MEDIA_FILE_BYTES == 20 * MB
+
+
 # The admin's download ---------------------------------------------------------------------------
 
 
