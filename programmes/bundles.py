@@ -91,14 +91,14 @@ LANGUAGES = tuple(settings.MODELTRANSLATION_LANGUAGES)
 # (and while unpacking: ``BundleReader.read`` never takes more than an entry declares, so a
 # header that understates a zip bomb gets a damaged entry, not a full memory). The zip's table
 # of contents is checked before zipfile reads it whole. ``bundle.json`` is parsed whole, at
-# up to about eight times its size in memory: its limit is what bounds the import's memory
+# four to six times its size in memory: its limit is what bounds the import's memory
 # (README, "Exchange bundles"). A whole install larger than that travels as several
 # bundles (``export_bundle --partnership``).
 MAX_DOCUMENT_BYTES = 32 * 1024**2
 MAX_MEDIA_FILE_BYTES = MAX_PHOTO_BYTES
 MAX_TOTAL_BYTES = 4 * 1024**3
 MAX_ENTRIES = 10_000  # bundle.json, the photos and any folders
-# The zip's table of contents (central directory): room for MAX_ENTRIES entries of 500 bytes.
+# The zip's table of contents (central directory): some 500 bytes for each of MAX_ENTRIES.
 MAX_DIRECTORY_BYTES = 5 * 1024**2
 
 # The comment of an import's revisions and audit log entries (translated when shown).
