@@ -87,12 +87,19 @@ MEDIA_PREFIX = "media/"
 SCHEMA_PATH = Path(__file__).resolve().parent / "bundle.schema.json"
 LANGUAGES = tuple(settings.MODELTRANSLATION_LANGUAGES)
 
-# What an import accepts before it unpacks anything (a zip bomb declares huge sizes; zipfile
-# never inflates an entry past its declared size, so checking the declarations suffices).
-MAX_DOCUMENT_BYTES = 2 * 1024**3
+# What an import accepts, checked against the zip's declarations before anything is unpacked
+# (and while unpacking: ``BundleReader.read`` never takes more than an entry declares, so a
+# header that understates a zip bomb gets a damaged entry, not a full memory). The zip's table
+# of contents is checked before zipfile reads it whole. ``bundle.json`` is parsed whole, at
+# four to six times its size in memory: its limit is what bounds the import's memory
+# (README, "Exchange bundles"). A whole install larger than that travels as several
+# bundles (``export_bundle --partnership``).
+MAX_DOCUMENT_BYTES = 32 * 1024**2
 MAX_MEDIA_FILE_BYTES = MAX_PHOTO_BYTES
-MAX_TOTAL_BYTES = 20 * 1024**3
-MAX_ENTRIES = 1_000_000
+MAX_TOTAL_BYTES = 4 * 1024**3
+MAX_ENTRIES = 10_000  # bundle.json, the photos and any folders
+# The zip's table of contents (central directory): some 500 bytes for each of MAX_ENTRIES.
+MAX_DIRECTORY_BYTES = 5 * 1024**2
 
 # The comment of an import's revisions and audit log entries (translated when shown).
 IMPORT_COMMENT = gettext_noop("Imported from an exchange bundle")
@@ -634,17 +641,24 @@ class BundleReader:
     def __init__(self, path: Path | str):
         self.path = Path(path)
         try:
-            self.archive = zipfile.ZipFile(self.path)
-        except (zipfile.BadZipFile, OSError) as error:
-            raise BundleError(f"{self.path.name} is not a zip file ({error}).") from None
+            self.file = open(self.path, "rb")  # noqa: SIM115 - closed by close()
+        except OSError as error:
+            raise BundleError(f"{self.path.name} cannot be read ({error}).") from None
         try:
+            _check_directory(self.file)
+            try:
+                self.archive = zipfile.ZipFile(self.file)
+            except (zipfile.BadZipFile, OSError) as error:
+                raise BundleError(f"{self.path.name} is not a zip file ({error}).") from None
             self.members = self._check_members()
         except BaseException:
-            self.archive.close()
+            self.close()
             raise
 
     def close(self) -> None:
-        self.archive.close()
+        if hasattr(self, "archive"):
+            self.archive.close()
+        self.file.close()
 
     def __enter__(self):
         return self
@@ -654,8 +668,7 @@ class BundleReader:
 
     def _check_members(self) -> dict[str, zipfile.ZipInfo]:
         infos = self.archive.infolist()
-        if len(infos) > MAX_ENTRIES:
-            raise BundleError(f"The zip holds {len(infos):,} files, more than {MAX_ENTRIES:,}.")
+        _check_entry_count(len(infos))  # again: the end record's count may lie
         members: dict[str, zipfile.ZipInfo] = {}
         total = 0
         for info in infos:
@@ -677,12 +690,13 @@ class BundleReader:
             if info.file_size > limit:
                 raise BundleError(
                     f"Zip entry “{name}” would unpack to {info.file_size:,} bytes, more than "
-                    f"the limit of {limit:,} bytes (a zip bomb?)."
+                    f"the limit of {_size(limit)} for "
+                    f"{DOCUMENT_NAME if name == DOCUMENT_NAME else 'a photo'}."
                 )
             total += info.file_size
             if total > MAX_TOTAL_BYTES:
                 raise BundleError(
-                    f"The zip would unpack to more than {MAX_TOTAL_BYTES:,} bytes (a zip bomb?)."
+                    f"The zip would unpack to more than the limit of {_size(MAX_TOTAL_BYTES)}."
                 )
             members[name] = info
         if DOCUMENT_NAME not in members:
@@ -690,20 +704,29 @@ class BundleReader:
         return members
 
     def read(self, name: str) -> bytes:
-        """The contents of ``name``, never more than its checked declared size."""
+        """The contents of ``name``, never more than its checked declared size.
+
+        zipfile stops inflating at the declared size (an entry whose header understates its
+        contents then fails its CRC check), and this reads at most one byte more.
+        """
         info = self.members[name]
         try:
             with self.archive.open(info) as entry:
                 data = entry.read(info.file_size + 1)
         except (zipfile.BadZipFile, OSError, EOFError) as error:
-            raise BundleError(f"Zip entry “{name}” is damaged ({error}).") from None
+            raise BundleError(
+                f"Zip entry “{name}” is damaged or not what its header declares ({error})."
+            ) from None
         if len(data) > info.file_size:
-            raise BundleError(f"Zip entry “{name}” is larger than it says (a zip bomb?).")
+            raise BundleError(f"Zip entry “{name}” is larger than its header declares.")
         return data
 
     def document(self) -> dict[str, Any]:
         try:
-            document = json.loads(self.read(DOCUMENT_NAME))
+            # Decoded apart, so the bytes are freed before the parse (json.loads would keep both).
+            text = self.read(DOCUMENT_NAME).decode("utf-8")
+            document = json.loads(text)
+            del text
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
             raise BundleError(f"{DOCUMENT_NAME} is not valid JSON: {error}.") from None
         except RecursionError:
@@ -711,6 +734,39 @@ class BundleReader:
         check_format(document)
         validate_schema(document)
         return document
+
+
+def _size(size: int) -> str:
+    """A limit for a message: "32 MB (33,554,432 bytes)", "4 GB (4,294,967,296 bytes)"."""
+    unit, factor = ("GB", 1024**3) if size >= 1024**3 else ("MB", 1024**2)
+    return f"{f'{size / factor:,.1f}'.removesuffix('.0')} {unit} ({size:,} bytes)"
+
+
+def _check_entry_count(count: int) -> None:
+    if count > MAX_ENTRIES:
+        raise BundleError(
+            f"The zip holds {count:,} entries, more than the limit of {MAX_ENTRIES:,} "
+            f"({DOCUMENT_NAME}, the photos and any folders)."
+        )
+
+
+def _check_directory(file: IO[bytes]) -> None:
+    """Refuse a zip whose table of contents is too large before zipfile reads all of it.
+
+    zipfile reads the whole central directory into memory and makes an object per entry;
+    its size and count are in the end record, which ``zipfile._EndRecData`` finds (zip64
+    included). Not a zip at all: left to ``ZipFile``, whose message says so.
+    """
+    end = zipfile._EndRecData(file)
+    if end is None:
+        return
+    _check_entry_count(end[zipfile._ECD_ENTRIES_TOTAL])
+    size = end[zipfile._ECD_SIZE]
+    if size > MAX_DIRECTORY_BYTES:
+        raise BundleError(
+            f"The zip's table of contents takes {size:,} bytes, more than the limit of "
+            f"{_size(MAX_DIRECTORY_BYTES)}."
+        )
 
 
 def check_format(document: Any) -> None:
@@ -736,8 +792,23 @@ def validate_schema(document: dict[str, Any]) -> None:
     if error is not None:
         raise BundleError(
             f"{DOCUMENT_NAME} does not match the bundle schema at {error.json_path}: "
-            f"{error.message}"
+            f"{_schema_problem(error)}"
         )
+
+
+# jsonschema's messages quote the value: never more than this much of it.
+MAX_QUOTED = 200
+
+
+def _schema_problem(error) -> str:
+    """What is wrong, without quoting a long value whole (a 20 MB text, say)."""
+    if error.validator == "maxLength" and isinstance(error.instance, str):
+        return (
+            f"a text of {len(error.instance):,} characters, longer than the limit of "
+            f"{error.validator_value:,}."
+        )
+    message = error.message
+    return message if len(message) <= 2 * MAX_QUOTED else f"{message[:MAX_QUOTED]}…"
 
 
 def read_entries(document: dict[str, Any]) -> list[Entry]:

@@ -13,6 +13,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -29,6 +30,26 @@ from .querysets import (
     RegionQuerySet,
 )
 from .richtext import RichTextField
+
+# The longest plain texts, in characters. Titles, names and roles are CharFields with their
+# own max_length (200 or 300); rich text has RICH_TEXT_MAX_LENGTH (richtext.py). Each is
+# many times the longest in the seed content (a summary of 189, a description of 134).
+SHORT_TEXT_MAX_LENGTH = 1_000  # a summary ("one or two sentences") or an objective
+DESCRIPTION_MAX_LENGTH = 5_000  # a programme item's description: a few paragraphs
+
+
+def LimitedTextField(verbose_name, *, max_length: int, **kwargs):  # noqa: N802 - a field
+    """A ``TextField`` of at most ``max_length`` characters, on every write path.
+
+    Django passes a ``TextField``'s ``max_length`` only to the form's widget; the validator
+    makes ``full_clean()`` (the services, a bundle import) refuse a longer text as well.
+    """
+    return models.TextField(
+        verbose_name,
+        max_length=max_length,
+        validators=[MaxLengthValidator(max_length)],
+        **kwargs,
+    )
 
 
 class Status(models.TextChoices):
@@ -149,8 +170,11 @@ class Region(Publishable):
             "region are read in this time zone."
         ),
     )
-    summary = models.TextField(
-        _("summary"), blank=True, help_text=_("One or two sentences shown in lists.")
+    summary = LimitedTextField(
+        _("summary"),
+        max_length=SHORT_TEXT_MAX_LENGTH,
+        blank=True,
+        help_text=_("One or two sentences shown in lists."),
     )
     profile = RichTextField(_("profile"))
 
@@ -435,7 +459,7 @@ class Partnership(Publishable):
     focus_areas = models.ManyToManyField(
         FocusArea, verbose_name=_("focus areas"), blank=True, related_name="partnerships"
     )
-    summary = models.TextField(_("summary"), blank=True)
+    summary = LimitedTextField(_("summary"), max_length=SHORT_TEXT_MAX_LENGTH, blank=True)
     description = RichTextField(_("description"))
 
     objects = PartnershipQuerySet.as_manager()
@@ -475,7 +499,7 @@ class Objective(models.Model):
         on_delete=models.CASCADE,
         related_name="objectives",
     )
-    text = models.TextField(_("objective"))
+    text = LimitedTextField(_("objective"), max_length=SHORT_TEXT_MAX_LENGTH)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -519,7 +543,7 @@ class Mission(Publishable):
         blank=True,
         help_text=_("Who took part, e.g. “entrepreneurs from Twente”."),
     )
-    summary = models.TextField(_("summary"), blank=True)
+    summary = LimitedTextField(_("summary"), max_length=SHORT_TEXT_MAX_LENGTH, blank=True)
     context = RichTextField(
         _("why these destinations"),
         help_text=_("Background: why this country, region or city."),
@@ -592,7 +616,7 @@ class ProgrammeItem(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind)
     title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = LimitedTextField(_("description"), max_length=DESCRIPTION_MAX_LENGTH, blank=True)
     date = models.DateField(_("date"), null=True, blank=True)
     start_time = models.TimeField(_("start time"), null=True, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)

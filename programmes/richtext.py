@@ -6,6 +6,7 @@ API and services do not go through a form, so they call :func:`sanitize_html`
 """
 
 import nh3
+from django.core.validators import MaxLengthValidator
 from django_prose_editor.config import allowlist_from_extensions, expand_extensions
 from django_prose_editor.fields import ProseEditorField
 
@@ -22,6 +23,11 @@ EXTENSIONS = {
     "History": True,
 }
 
+# The longest rich text a field holds, in characters of HTML (tags included): some thirty
+# printed pages, far more than any section of a page needs (the longest in the seed content
+# has 1,900), and small enough that no write path stores a text no page can show.
+RICH_TEXT_MAX_LENGTH = 50_000
+
 _cleaner = nh3.Cleaner(**allowlist_from_extensions(expand_extensions(EXTENSIONS)))
 
 
@@ -34,11 +40,17 @@ def sanitize_html(html: str) -> str:
 
 
 def RichTextField(verbose_name, **kwargs):  # noqa: N802 - reads like a field class
-    """A translated-friendly rich text field with our allow-list."""
+    """A translated-friendly rich text field with our allow-list and length limit.
+
+    ``max_length`` alone would only reach the form's widget (Django does not enforce it
+    on a ``TextField``); the validator makes ``full_clean()`` refuse a longer text too.
+    """
     return ProseEditorField(
         verbose_name,
         config={"extensions": EXTENSIONS},
         sanitize=sanitize_html,
         blank=True,
+        max_length=RICH_TEXT_MAX_LENGTH,
+        validators=[MaxLengthValidator(RICH_TEXT_MAX_LENGTH)],
         **kwargs,
     )

@@ -1,6 +1,7 @@
 """Helpers for the exchange bundle tests: read, rewrite and compare bundles; empty an install."""
 
 import json
+import struct
 import zipfile
 from pathlib import Path
 
@@ -62,6 +63,46 @@ def rewrite(source: Path, target: Path, *, document=None, files=None, drop=()) -
             if name not in drop:
                 archive.writestr(name, data)
     return target
+
+
+def zip_bomb(path: Path, document: bytes, padding: int) -> Path:
+    """A zip whose ``bundle.json`` is ``document`` and ``padding`` spaces: a few kilobytes."""
+    with (
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("bundle.json", "w") as entry,
+    ):
+        entry.write(document)
+        chunk = b" " * 1024**2
+        for start in range(0, padding, len(chunk)):
+            entry.write(chunk[: padding - start])
+    return path
+
+
+def _end_record(data: bytes) -> int:
+    return data.rindex(b"PK\x05\x06")
+
+
+def declare_sizes(path: Path, size: int, names: set[str] | None = None) -> Path:
+    """Make the zip's table of contents lie: ``size`` bytes for ``names`` (all by default)."""
+    data = bytearray(path.read_bytes())
+    count, _size, position = struct.unpack_from("<HII", data, _end_record(data) + 10)
+    for _ in range(count):
+        assert data[position : position + 4] == b"PK\x01\x02"
+        name_length, extra_length, comment_length = struct.unpack_from("<HHH", data, position + 28)
+        name = data[position + 46 : position + 46 + name_length].decode()
+        if names is None or name in names:
+            struct.pack_into("<I", data, position + 24, size)  # uncompressed size
+        position += 46 + name_length + extra_length + comment_length
+    path.write_bytes(data)
+    return path
+
+
+def declare_count(path: Path, count: int) -> Path:
+    """Make the zip's end record lie about how many entries the zip holds."""
+    data = bytearray(path.read_bytes())
+    struct.pack_into("<HH", data, _end_record(data) + 8, count, count)
+    path.write_bytes(data)
+    return path
 
 
 def empty_install() -> None:

@@ -488,6 +488,28 @@ def test_change_region_with_key_figures(client):
     ]
 
 
+def country_form(**overrides) -> dict:
+    """The change form of the country "china" without key figures, clusters or photos."""
+    return {
+        **translated("name", "China", "China", "中国"),
+        "kind": Region.Kind.COUNTRY,
+        **translated("summary", "", "", ""),
+        **translated("profile", "", "", ""),
+        "parent": "",
+        "latitude": "",
+        "longitude": "",
+        "time_zone": "",
+        "slug": "china",
+        "status": Status.DRAFT,
+        "publish_at_0": "",
+        "publish_at_1": "",
+        **management_form("key_figures"),
+        **management_form("clusters"),
+        **management_form("photos"),
+        **overrides,
+    }
+
+
 def test_a_region_time_zone_must_be_an_iana_name(client):
     china = RegionFactory(slug="china", kind=Region.Kind.COUNTRY)
     login(client, role=SITE_MANAGER)
@@ -501,23 +523,7 @@ def test_a_region_time_zone_must_be_an_iana_name(client):
     assert 'list="id_time_zone-choices"' in form
     assert '<datalist id="id_time_zone-choices">' in form
     assert '<option value="Asia/Shanghai"></option>' in form
-    data = {
-        **translated("name", "China", "China", "中国"),
-        "kind": Region.Kind.COUNTRY,
-        **translated("summary", "", "", ""),
-        **translated("profile", "", "", ""),
-        "parent": "",
-        "latitude": "",
-        "longitude": "",
-        "time_zone": "Asia/Beijing",
-        "slug": "china",
-        "status": Status.DRAFT,
-        "publish_at_0": "",
-        "publish_at_1": "",
-        **management_form("key_figures"),
-        **management_form("clusters"),
-        **management_form("photos"),
-    }
+    data = country_form(time_zone="Asia/Beijing")
 
     response = client.post(url, data)
 
@@ -529,6 +535,29 @@ def test_a_region_time_zone_must_be_an_iana_name(client):
     }
     china.refresh_from_db()
     assert china.time_zone == ""
+
+
+def test_texts_over_their_maximum_length_are_refused_in_the_admin(client):
+    china = RegionFactory(slug="china", kind=Region.Kind.COUNTRY)
+    stored = (china.summary_nl, china.summary_en, china.profile_nl)
+    login(client, role=SITE_MANAGER)
+    url = reverse("admin:programmes_region_change", args=[china.pk])
+    form = client.get(url).content.decode()
+    assert re.search(r'<textarea name="summary_en"[^>]* maxlength="1000"', form)
+    data = country_form(
+        **translated("summary", "Een land.", "界" * 1_001, ""),
+        **translated("profile", "<p>" + "x" * 50_000 + "</p>", "", ""),
+    )
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "summary_en": ["Ensure this value has at most 1000 characters (it has 1001)."],
+        "profile_nl": ["Ensure this value has at most 50000 characters (it has 50007)."],
+    }
+    china.refresh_from_db()
+    assert (china.summary_nl, china.summary_en, china.profile_nl) == stored
 
 
 def test_search_finds_an_object_by_its_chinese_title(client):

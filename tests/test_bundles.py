@@ -6,6 +6,8 @@ The round trip with generated content is in ``test_bundle_round_trip.py``.
 import hashlib
 import io
 import json
+import re
+import tracemalloc
 import uuid
 import zipfile
 from pathlib import Path
@@ -22,10 +24,13 @@ from programmes import bundles, permissions
 from programmes.models import AuditLogEntry, FocusArea, Mission, Partnership, Region
 from tests.bundle_helpers import (
     database_state,
+    declare_count,
+    declare_sizes,
     empty_install,
     media_state,
     read_document,
     rewrite,
+    zip_bomb,
 )
 from tests.factories import (
     ClusterFactory,
@@ -455,15 +460,144 @@ def test_symbolic_link_in_the_zip(changed, bundle, tmp_path):
     ) in refuse(path)
 
 
-def test_zip_bomb(changed, bundle, tmp_path, monkeypatch):
-    monkeypatch.setattr(bundles, "MAX_DOCUMENT_BYTES", 1_000_000)
-    padded = json.dumps(changed).encode() + b" " * 5_000_000  # deflates to a few kilobytes
-    path = rewrite(bundle, tmp_path / "bomb.zip", document=padded)
+# Limits: a hostile bundle is refused before it costs memory ------------------------------------
+
+MB = 1024**2
+
+
+def refuse_measured(path: Path) -> tuple[str, int]:
+    """``refuse(path)``'s message, and the most memory Python held meanwhile (bytes)."""
+    tracemalloc.start()
+    try:
+        message = refuse(path)
+        return message, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_document_over_the_limit_is_refused_before_it_is_unpacked(changed, tmp_path):
+    padding = bundles.MAX_DOCUMENT_BYTES  # with the document itself: over the limit
+    path = zip_bomb(tmp_path / "big.zip", json.dumps(changed).encode(), padding)
     assert path.stat().st_size < 100_000
+    size = zipfile.ZipFile(path).getinfo("bundle.json").file_size
+
+    message, peak = refuse_measured(path)
+
     assert (
-        f"Zip entry “bundle.json” would unpack to {len(padded):,} bytes, more than the limit of "
-        "1,000,000 bytes (a zip bomb?)."
+        f"Zip entry “bundle.json” would unpack to {size:,} bytes, more than the limit of "
+        "32 MB (33,554,432 bytes) for bundle.json."
+    ) in message
+    assert peak < 5 * MB
+
+
+def test_a_zip_bomb_that_understates_its_size_is_never_inflated(changed, tmp_path):
+    """The header says 1,000 bytes; the entry inflates to twice the limit: zipfile stops."""
+    path = zip_bomb(tmp_path / "bomb.zip", json.dumps(changed).encode(), 2 * 32 * MB)
+    declare_sizes(path, 1_000)
+
+    message, peak = refuse_measured(path)
+
+    assert (
+        "Zip entry “bundle.json” is damaged or not what its header declares (Bad CRC-32 for "
+        "file 'bundle.json')."
+    ) in message
+    assert peak < 5 * MB
+
+
+def test_a_photo_over_the_limit_is_refused_before_it_is_unpacked(changed, bundle, tmp_path):
+    files = {"media/photos/huge.jpg": b"\0" * (20 * MB + 1)}
+    path = rewrite(bundle, tmp_path / "photo.zip", document=changed, files=files)
+    assert (
+        "Zip entry “media/photos/huge.jpg” would unpack to 20,971,521 bytes, more than the "
+        "limit of 20 MB (20,971,520 bytes) for a photo."
     ) in refuse(path)
+
+
+def test_a_zip_over_the_total_limit_is_refused(changed, bundle, tmp_path):
+    """205 photos of 20 MB (as their headers say): over 4 GB in all."""
+    files = {f"media/photos/{number}.jpg": b"" for number in range(205)}
+    path = rewrite(bundle, tmp_path / "total.zip", document=changed, files=files)
+    declare_sizes(path, 20 * MB, set(files))
+    assert ("The zip would unpack to more than the limit of 4 GB (4,294,967,296 bytes).") in refuse(
+        path
+    )
+
+
+def test_too_many_entries(changed, bundle, tmp_path):
+    files = {f"media/photos/{number}.jpg": b"" for number in range(10_000)}
+    path = rewrite(bundle, tmp_path / "many.zip", document=changed, files=files)
+    message = (
+        "The zip holds 10,002 entries, more than the limit of 10,000 (bundle.json, the photos "
+        "and any folders)."
+    )
+    assert message in refuse(path)
+    # An end record that understates the count: the entries are counted again once read.
+    assert message in refuse(declare_count(path, 2))
+
+
+def test_a_table_of_contents_over_the_limit_is_refused_before_it_is_read(changed, bundle, tmp_path):
+    path = rewrite(bundle, tmp_path / "contents.zip", document=changed)
+    with zipfile.ZipFile(path, "a") as archive:
+        for number in range(100):  # few entries, each with a long comment in the contents
+            info = zipfile.ZipInfo(f"media/photos/{number}.jpg")
+            info.comment = b"x" * 60_000
+            archive.writestr(info, b"")
+    message = refuse(path)
+    assert "The zip's table of contents takes " in message
+    assert " bytes, more than the limit of 5 MB (5,242,880 bytes)." in message
+
+
+@pytest.mark.parametrize(
+    ("json_path", "limit"),
+    [
+        ("$.regions[0].summary", 1_000),
+        ("$.missions[0].why", 50_000),
+        ("$.missions[0].programme_items[0].description", 5_000),
+        ("$.missions[0].title", 200),
+    ],
+)
+def test_a_text_over_its_limit_is_refused(changed, bundle, tmp_path, json_path, limit):
+    keys = re.findall(r"\.(\w+)(?:\[(\d+)\])?", json_path)
+    text = changed
+    for key, number in keys:
+        text = text[key] if number == "" else text[key][int(number)]
+    text["en"] = "界" * (limit + 1)
+    path = rewrite(bundle, tmp_path / "long.zip", document=changed)
+    assert (
+        f"bundle.json does not match the bundle schema at {json_path}.en: a text of "
+        f"{limit + 1:,} characters, longer than the limit of {limit:,}."
+    ) in refuse(path)
+
+
+def test_a_20_mb_summary_is_refused_without_quoting_it(changed, bundle, tmp_path):
+    changed["regions"][0]["summary"]["nl"] = "x" * (20 * MB)
+    path = rewrite(bundle, tmp_path / "summary.zip", document=changed)
+    assert refuse(path) == (
+        "summary.zip is refused: bundle.json does not match the bundle schema at "
+        "$.regions[0].summary.nl: a text of 20,971,520 characters, longer than the limit of "
+        "1,000. Nothing was changed."
+    )
+
+
+def test_texts_at_their_limits_travel(content, tmp_path, media_root):
+    """What the models accept, the schema accepts: the longest texts export and import."""
+    for kind in bundles._all_kinds():
+        for instance in kind.model.objects.all():
+            for name in kind.translated:
+                limit = kind.model._meta.get_field(name).max_length
+                for language in bundles.LANGUAGES:
+                    setattr(instance, f"{name}_{language.replace('-', '_')}", "界" * limit)
+            instance.save()
+    path = tmp_path / "longest.zip"
+    bundles.export_bundle(path)
+    before = read_document(path)
+    empty_install()
+    report = bundles.import_bundle(path)
+    assert report.created.total() == report.loaded.total()
+    again = tmp_path / "again.zip"
+    bundles.export_bundle(again)
+    after = read_document(again)
+    assert {**after, "exported_at": None} == {**before, "exported_at": None}
 
 
 # The schema --------------------------------------------------------------------------------
@@ -495,6 +629,27 @@ def test_schema_follows_the_models(kind):
         choices = kind.model._meta.get_field(name).choices
         if choices and name != "status":
             assert properties[name]["enum"] == [value for value, _label in choices]
+
+
+@pytest.mark.parametrize("kind", list(bundles._all_kinds()), ids=lambda k: k.key)
+def test_schema_has_the_models_text_limits(kind):
+    """Each text's maxLength is its field's: a bundle the schema accepts, the models accept."""
+    properties = schema_definition(kind)["properties"]
+    for name in kind.translated:
+        limit = kind.model._meta.get_field(name).max_length
+        assert limit is not None
+        assert properties[name]["properties"] == {
+            language: {"maxLength": limit} for language in bundles.LANGUAGES
+        }
+    for name in kind.fields:
+        field = kind.model._meta.get_field(name)
+        if field.get_internal_type() in {"CharField", "URLField"} and not field.choices:
+            assert properties[name]["maxLength"] == field.max_length
+
+
+def test_schema_has_the_importers_photo_limit():
+    size = bundles.schema()["$defs"]["media_file"]["properties"]["size"]
+    assert size["maximum"] == bundles.MAX_MEDIA_FILE_BYTES == 20 * MB
 
 
 # The admin's download ---------------------------------------------------------------------------

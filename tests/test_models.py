@@ -4,11 +4,14 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from programmes.models import (
+    AuditLogEntry,
     KeyFigure,
     Mission,
     Outcome,
@@ -23,6 +26,8 @@ from programmes.services import publish, save_content, unpublish
 from .factories import (
     KeyFigureFactory,
     MissionFactory,
+    ObjectiveFactory,
+    OrganisationFactory,
     OutcomeFactory,
     PartnershipFactory,
     ProgrammeItemFactory,
@@ -168,6 +173,72 @@ def test_publish_sets_a_date_and_unpublish_hides():
     assert region.is_published
     assert unpublish([region]) == 1
     assert not Region.objects.published().exists()
+
+
+# Every text has a maximum length: (factory, field, characters) --------------------------------
+
+TEXT_LIMITS = [
+    (RegionFactory, "summary", 1_000),
+    (RegionFactory, "profile", 50_000),
+    (OrganisationFactory, "description", 50_000),
+    (PartnershipFactory, "summary", 1_000),
+    (PartnershipFactory, "description", 50_000),
+    (ObjectiveFactory, "text", 1_000),
+    (MissionFactory, "summary", 1_000),
+    (MissionFactory, "context", 50_000),
+    (MissionFactory, "why", 50_000),
+    (MissionFactory, "programme_intro", 50_000),
+    (MissionFactory, "result", 50_000),
+    (ProgrammeItemFactory, "description", 5_000),
+    (OutcomeFactory, "description", 50_000),
+]
+
+
+def test_every_text_has_a_maximum_length():
+    """A TextField without a limit would take a 20 MB text from any write path."""
+    unlimited = [
+        f"{model.__name__}.{field.name}"
+        for model in apps.get_app_config("programmes").get_models()
+        for field in model._meta.concrete_fields
+        if field.get_internal_type() == "TextField"
+        and model is not AuditLogEntry  # the services write its notes, not editors
+        and not any(isinstance(v, MaxLengthValidator) for v in field.validators)
+    ]
+    assert unlimited == []
+    limited = {(factory._meta.model.__name__, name, limit) for factory, name, limit in TEXT_LIMITS}
+    assert {
+        (model.__name__, field.name, field.max_length)
+        for model in apps.get_app_config("programmes").get_models()
+        for field in model._meta.concrete_fields
+        if field.get_internal_type() == "TextField"
+        and model is not AuditLogEntry
+        and not field.name.endswith(("_nl", "_en", "_zh_hans"))
+    } == limited
+
+
+@pytest.mark.parametrize(("factory", "name", "limit"), TEXT_LIMITS)
+def test_a_text_over_its_maximum_length_is_refused_in_every_language(factory, name, limit):
+    instance = factory()
+    for column in ("nl", "en", "zh_hans"):
+        setattr(instance, f"{name}_{column}", "界" * limit)
+    save_content(instance)
+    instance.refresh_from_db()
+    assert getattr(instance, f"{name}_zh_hans") == "界" * limit
+    for column in ("nl", "en", "zh_hans"):
+        setattr(instance, f"{name}_{column}", "界" * (limit + 1))
+        with pytest.raises(ValidationError) as refusal:
+            save_content(instance)
+        message = f"Ensure this value has at most {limit} characters (it has {limit + 1})."
+        with translation.override("en"):
+            errors = refusal.value.message_dict
+        assert errors[f"{name}_{column}"] == [message]
+        # The untranslated name reads the site's language (Dutch): the same column.
+        assert errors == {f"{name}_{column}": [message]} | (
+            {name: [message]} if column == "nl" else {}
+        )
+        setattr(instance, f"{name}_{column}", "界" * limit)
+    instance.refresh_from_db()
+    assert [getattr(instance, f"{name}_{c}") for c in ("nl", "en", "zh_hans")] == ["界" * limit] * 3
 
 
 def test_save_content_sanitizes_every_language():
