@@ -62,7 +62,7 @@ from django.utils.translation import gettext_noop
 from modeltranslation.utils import build_localized_fieldname
 
 from .images import MAX_BYTES as MAX_PHOTO_BYTES
-from .images import check_upload
+from .images import check_upload, metadata_in
 from .models import (
     Cluster,
     FocusArea,
@@ -920,6 +920,12 @@ def check_media(reader: BundleReader, entries: list[Entry]) -> dict[str, MediaFi
                 raise entry.error(
                     f"“{path}” is not an accepted photo: {error.messages[0]}"
                 ) from None
+        if metadata := metadata_in(ContentFile(data)):
+            raise entry.error(
+                f"“{path}” carries metadata ({', '.join(metadata)}), such as a camera's GPS "
+                "position, which Twinning CMS removes from every photo it stores; a bundle "
+                "exported by Twinning CMS has none."
+            )
         checked[path] = MediaFile(path, actual)
     return checked
 

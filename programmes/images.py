@@ -190,6 +190,30 @@ def check_upload(file: File) -> str:
     return stored_format
 
 
+# What Pillow shows of the metadata containers of JPEG (APP1 EXIF and XMP, APP13 with IPTC,
+# COM), PNG (eXIf, XMP, text chunks) and WebP (EXIF, XMP chunks). A stored original has none
+# of them (``upright()``); only the colour profile is kept.
+METADATA_KEYS = {"exif", "xmp", "XML:com.adobe.xmp", "photoshop", "comment", "iptc"}
+
+
+def metadata_in(file: File) -> list[str]:
+    """The kinds of metadata (EXIF, XMP, comments, text chunks) ``file`` carries.
+
+    A file that :func:`clean_upload` made carries none. Files that arrive already stored
+    (an exchange bundle's originals) are checked with this rather than re-encoded, so that
+    the same photo keeps the same bytes and checksum on every install.
+    """
+    with strict_pillow():
+        image = open_image(file)
+        found = sorted(key for key in image.info if key in METADATA_KEYS)
+        if image.getexif() and "exif" not in found:
+            found.append("exif")
+        text = getattr(image, "text", None)  # PNG text chunks (also compressed ones)
+        if text:
+            found.extend(f"text chunk “{key}”" for key in text if key != "XML:com.adobe.xmp")
+    return found
+
+
 def validate_photo(value: FieldFile) -> None:
     """Model field validator: a new upload must pass :func:`check_upload`.
 

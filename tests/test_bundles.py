@@ -18,9 +18,10 @@ from django.conf import settings as django_settings
 from django.core.management import call_command, execute_from_command_line
 from django.core.management.base import CommandError
 from jsonschema import Draft202012Validator
-from PIL import Image
+from PIL import Image, PngImagePlugin
 
 from programmes import bundles, permissions
+from programmes.images import metadata_in
 from programmes.models import AuditLogEntry, FocusArea, Mission, Partnership, Region
 from tests.bundle_helpers import (
     database_state,
@@ -709,3 +710,46 @@ def test_bundle_of_the_selected_partnerships(client, content):
         [str(content.partnership.uuid), str(content.other.uuid)]
     )
     assert {p["slug"] for p in document["partnerships"]} == {"enschede-hangzhou", "elsewhere"}
+
+
+def jpeg_with_gps() -> bytes:
+    """A photo as a phone takes it: with the place it was taken in its EXIF."""
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (52.0, 13.0, 12.0), 3: "E", 4: (6.0, 53.0, 40.0)}  # GPSInfo
+    data = io.BytesIO()
+    Image.new("RGB", (8, 8), "green").save(data, "JPEG", exif=exif)
+    return data.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("kind", "photo"),
+    [
+        ("exif", jpeg_with_gps),
+        ("comment", lambda: _saved("JPEG", comment=b"Enschede, Hengelosestraat 12")),
+        ("text chunk “Location”", lambda: _png_with_text("Location", "52.22 N 6.89 E")),
+    ],
+)
+def test_a_photo_with_metadata_is_refused(changed, content, bundle, tmp_path, kind, photo):
+    """The admin strips metadata from every upload; an import must not bring it in."""
+    name, data = f"media/{content.photo.image.name}", photo()
+    mission_entry(changed)["photos"][0]["file"]["sha256"] = hashlib.sha256(data).hexdigest()
+    path = rewrite(bundle, tmp_path / "gps.zip", document=changed, files={name: data})
+    assert f"“{name}” carries metadata ({kind}), such as a camera's GPS position" in refuse(path)
+
+
+def test_an_exported_photo_carries_no_metadata(content):
+    """What the importer asks of a bundle's photos holds for every photo this install stores."""
+    with content.photo.image.open("rb") as file:
+        assert metadata_in(file) == []
+
+
+def _saved(image_format: str, **options) -> bytes:
+    data = io.BytesIO()
+    Image.new("RGB", (8, 8), "blue").save(data, image_format, **options)
+    return data.getvalue()
+
+
+def _png_with_text(key: str, value: str) -> bytes:
+    info = PngImagePlugin.PngInfo()
+    info.add_text(key, value)
+    return _saved("PNG", pnginfo=info)
