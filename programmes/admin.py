@@ -11,6 +11,8 @@ tabbed admin; its jQuery UI is vendored (``settings.JQUERY_UI_URL``), never a CD
 from contextlib import contextmanager, nullcontext
 
 import reversion
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.apps import apps
 from django.conf import settings
@@ -20,7 +22,8 @@ from django.contrib.admin.utils import flatten, flatten_fieldsets, model_ngettex
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AdminTextareaWidget, AdminTextInputWidget
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.views import shortcut
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
@@ -35,6 +38,7 @@ from django.utils.csp import CSP
 from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.text import smart_split
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -184,6 +188,38 @@ class RoleScopedFields:
         return permissions.choices_for(request.user, self.model, db_field.name, queryset)
 
 
+MAX_SEARCH_WORDS = 10
+MAX_SEARCH_CHARACTERS = 200
+
+
+class BoundedSearch:
+    """The search box (and autocompletes) with at most ten words and 200 characters.
+
+    Django adds a condition per word and search field: a pasted page of text became an SQL
+    expression too deep for the database, a server error. Every admin with a search uses
+    this; ``tests/test_admin_search_bounds.py`` walks them all.
+    """
+
+    def get_search_results(self, request, queryset, search_term):
+        words = list(smart_split(search_term))
+        bounded = " ".join(words[:MAX_SEARCH_WORDS])[:MAX_SEARCH_CHARACTERS]
+        match = request.resolver_match
+        on_list = match is not None and (match.url_name or "").endswith("_changelist")
+        if on_list and len(words) > MAX_SEARCH_WORDS:
+            messages.warning(
+                request,
+                _("Only the first %(count)d words of the search were used.")
+                % {"count": MAX_SEARCH_WORDS},
+            )
+        elif on_list and len(bounded) < len(" ".join(words)):
+            messages.warning(
+                request,
+                _("Only the first %(count)d characters of the search were used.")
+                % {"count": MAX_SEARCH_CHARACTERS},
+            )
+        return super().get_search_results(request, queryset, bounded)
+
+
 class _ShownOnly(Exception):  # noqa: N818 (a signal, not an error)
     """Carries a revert page out of its transaction, which is then rolled back."""
 
@@ -192,7 +228,7 @@ class _ShownOnly(Exception):  # noqa: N818 (a signal, not an error)
         self.response = response
 
 
-class RoleScopedAdmin(RoleScopedFields):
+class RoleScopedAdmin(BoundedSearch, RoleScopedFields):
     """What ``permissions.py`` decides, applied to a model admin.
 
     Lists, autocompletes (which use the target's admin), filters and relation choices
@@ -1186,7 +1222,7 @@ class PhotoAdmin(EditorialAdmin):
 
 
 @admin.register(AuditLogEntry)
-class AuditLogEntryAdmin(admin.ModelAdmin):
+class AuditLogEntryAdmin(BoundedSearch, admin.ModelAdmin):
     """The audit log, for site managers (the view permission): read-only, filterable."""
 
     list_display = ["timestamp", "username", "action", "content_type", "object_link", "changes"]
@@ -1232,7 +1268,7 @@ class AuditLogEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExportRecord)
-class ExportRecordAdmin(admin.ModelAdmin):
+class ExportRecordAdmin(BoundedSearch, admin.ModelAdmin):
     """What partner sites were told (programmes/sync.py): read-only, for answering "why did
     the partner site remove this?" A record that is not public is a tombstone of /api/v1/deleted.
     """
@@ -1372,11 +1408,39 @@ class MembershipInline(admin.TabularInline):
 
 
 User = get_user_model()
+# Django's groups (the roles) and django-axes' login records: their own admins, with the
+# bounded search box. Declared one by one, as every admin here is.
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleAdmin(BoundedSearch, GroupAdmin):
+    pass
+
+
+class LoginAttemptAdmin(BoundedSearch, AccessAttemptAdmin):
+    pass
+
+
+class LoginLogAdmin(BoundedSearch, AccessLogAdmin):
+    pass
+
+
+class LoginFailureLogAdmin(BoundedSearch, AccessFailureLogAdmin):
+    pass
+
+
+if admin.site.is_registered(AccessAttempt):  # AXES_ENABLE_ADMIN
+    admin.site.unregister([AccessAttempt, AccessLog, AccessFailureLog])
+    admin.site.register(AccessAttempt, LoginAttemptAdmin)
+    admin.site.register(AccessLog, LoginLogAdmin)
+    admin.site.register(AccessFailureLog, LoginFailureLogAdmin)
+
 admin.site.unregister(User)
 
 
 @admin.register(User)
-class StaffAdmin(UserAdmin):
+class StaffAdmin(BoundedSearch, UserAdmin):
     """Django's user admin, with the organisations a staff member works for.
 
     The role is a group (Editor, Publisher, Translator, Site manager) under

@@ -19,6 +19,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from programmes.admin import BoundedSearch
 from programmes.permissions import is_site_manager
 
 from . import services
@@ -66,7 +67,7 @@ class EndpointForm(forms.ModelForm):
 
 
 @admin.register(Endpoint)
-class EndpointAdmin(SiteManagersOnly, admin.ModelAdmin):
+class EndpointAdmin(BoundedSearch, SiteManagersOnly, admin.ModelAdmin):
     form = EndpointForm
     list_display = ["url", "description", "active", "follows", "recent_failures"]
     list_filter = ["active", "all_partnerships"]
@@ -221,7 +222,7 @@ class DeliveryAttemptInline(admin.TabularInline):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(SiteManagersOnly, admin.ModelAdmin):
+class DeliveryAdmin(BoundedSearch, SiteManagersOnly, admin.ModelAdmin):
     """The delivery log: read-only, with "Retry now" for what has not arrived."""
 
     list_display = [
