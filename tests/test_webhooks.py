@@ -51,7 +51,23 @@ DOCS = Path(__file__).resolve().parent.parent / "docs" / "webhooks.md"
 # The partner ---------------------------------------------------------------------------------
 
 
-class Partner:
+class LocalServer:
+    """A server on 127.0.0.1, in a thread of its own, that events are sent to."""
+
+    def serve(self, server_class, handler):
+        self.server = server_class(("127.0.0.1", 0), handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/twinning"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join()
+
+
+class Partner(LocalServer):
     """An HTTP server that records each request and answers with ``statuses`` in turn."""
 
     def __init__(self):
@@ -80,16 +96,7 @@ class Partner:
             def log_message(self, format, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks/twinning"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join()
+        self.serve(ThreadingHTTPServer, Handler)
 
 
 @pytest.fixture
@@ -99,7 +106,7 @@ def partner():
     partner.stop()
 
 
-class TricklingPartner:
+class TricklingPartner(LocalServer):
     """A server on 127.0.0.1 that answers 200, one byte every 0.2 s: each read gets a byte
     well within the timeout, and the whole answer (40 bytes) takes 8 s."""
 
@@ -119,16 +126,7 @@ class TricklingPartner:
                     except OSError:  # the site hung up
                         return
 
-        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/twinning"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join()
+        self.serve(socketserver.ThreadingTCPServer, Handler)
 
 
 @pytest.fixture
