@@ -11,6 +11,8 @@ rebinding); connections are recorded, never made.
 
 import contextlib
 import socket
+import threading
+import time
 
 import pytest
 from django.conf import settings
@@ -72,8 +74,13 @@ class FakeDNS:
     def __init__(self):
         self.answers: dict[str, list[str]] = {}
         self.real = socket.getaddrinfo
+        # Names whose look-up hangs (a resolver that does not answer) until the test ends.
+        self.hanging: set[str] = set()
+        self.released = threading.Event()
 
     def getaddrinfo(self, host, port, family=0, type=0, proto=0, flags=0):
+        if host in self.hanging:
+            self.released.wait(timeout=10)
         with contextlib.suppress(socket.gaierror):  # an IP address stands for itself
             return self.real(host, port, family, type, proto, socket.AI_NUMERICHOST)
         if host not in self.answers:
@@ -90,7 +97,8 @@ class FakeDNS:
 def dns(monkeypatch):
     fake = FakeDNS()
     monkeypatch.setattr(socket, "getaddrinfo", fake.getaddrinfo)
-    return fake
+    yield fake
+    fake.released.set()
 
 
 @pytest.fixture
@@ -190,6 +198,20 @@ def test_global_addresses_are_accepted(production, dns, address):
 
 def test_a_name_that_does_not_resolve_yet_is_accepted_and_checked_on_delivery(production, dns):
     assert network.validate_endpoint_url("https://hooks.partner.example.org/twinning") is None
+
+
+def test_a_resolver_that_does_not_answer_holds_up_a_save_for_at_most_the_timeout(production, dns):
+    production.WEBHOOK_TIMEOUT = 0.3
+    dns.answers["partner.example.org"] = [PUBLIC_IPV4]
+    dns.hanging.add("partner.example.org")
+    endpoint = Endpoint(url="https://partner.example.org/hooks", all_partnerships=True)
+    started = time.monotonic()
+    endpoint.full_clean()  # accepted, as a name that does not resolve yet: checked on delivery
+    endpoint.save()
+    assert 0.3 <= time.monotonic() - started < 1
+    assert list(Endpoint.objects.values_list("url", flat=True)) == [
+        "https://partner.example.org/hooks"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -306,3 +328,20 @@ def test_an_endpoint_stored_before_these_checks_is_not_contacted(
 
     assert connections == []
     assert delivery.last_error == error
+
+
+def test_a_delivery_whose_look_up_does_not_answer_times_out_and_is_retried(
+    production, dns, connections
+):
+    endpoint = saved_endpoint(dns)
+    production.WEBHOOK_TIMEOUT = 0.3
+    dns.hanging.add("partner.example.org")
+    started = time.monotonic()
+    delivery = deliver_test_event(endpoint)
+    assert time.monotonic() - started < 1
+    assert connections == []
+    assert (delivery.state, delivery.attempts, delivery.last_error) == (
+        Delivery.State.RETRYING,
+        1,
+        "timed out after 0.3 s",
+    )

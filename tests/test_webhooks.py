@@ -8,6 +8,7 @@ import contextlib
 import io
 import json
 import re
+import socketserver
 import threading
 import time
 from datetime import timedelta
@@ -50,7 +51,23 @@ DOCS = Path(__file__).resolve().parent.parent / "docs" / "webhooks.md"
 # The partner ---------------------------------------------------------------------------------
 
 
-class Partner:
+class LocalServer:
+    """A server on 127.0.0.1, in a thread of its own, that events are sent to."""
+
+    def serve(self, server_class, handler):
+        self.server = server_class(("127.0.0.1", 0), handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/twinning"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join()
+
+
+class Partner(LocalServer):
     """An HTTP server that records each request and answers with ``statuses`` in turn."""
 
     def __init__(self):
@@ -79,21 +96,42 @@ class Partner:
             def log_message(self, format, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks/twinning"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join()
+        self.serve(ThreadingHTTPServer, Handler)
 
 
 @pytest.fixture
 def partner():
     partner = Partner()
+    yield partner
+    partner.stop()
+
+
+class TricklingPartner(LocalServer):
+    """A server on 127.0.0.1 that answers 200, one byte every 0.2 s: each read gets a byte
+    well within the timeout, and the whole answer (40 bytes) takes 8 s."""
+
+    ANSWER = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    INTERVAL = 0.2
+
+    def __init__(self):
+        trickling = self
+
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(self):
+                self.request.recv(65536)
+                for byte in trickling.ANSWER:
+                    time.sleep(trickling.INTERVAL)
+                    try:
+                        self.request.sendall(bytes([byte]))
+                    except OSError:  # the site hung up
+                        return
+
+        self.serve(socketserver.ThreadingTCPServer, Handler)
+
+
+@pytest.fixture
+def trickling_partner():
+    partner = TricklingPartner()
     yield partner
     partner.stop()
 
@@ -510,6 +548,27 @@ def test_a_timeout_schedules_a_retry(endpoint, partner, worker, commit, settings
     assert (delivery.state, delivery.last_status_code) == ("retrying", None)
     assert delivery.last_error == "timed out after 0.3 s"
     assert delivery.attempt_log.get().duration_ms < 1000
+
+
+def test_a_partner_that_answers_a_byte_at_a_time_is_given_up_after_three_timeouts(
+    trickling_partner, worker, commit, settings
+):
+    settings.WEBHOOK_TIMEOUT = 0.5  # each byte comes within it; the answer within 1.5 s not
+    Endpoint.objects.create(url=trickling_partner.url, all_partnerships=True)
+    with commit():
+        services.publish([draft_mission()])
+    started = time.monotonic()
+    worker.run()
+    took = time.monotonic() - started
+    delivery = Delivery.objects.get()
+    attempt = delivery.attempt_log.get()
+    assert (delivery.state, delivery.attempts, delivery.last_status_code) == ("retrying", 1, None)
+    assert delivery.last_error == attempt.error == "timed out after 1.5 s"
+    assert (attempt.status_code, attempt.response_body) == (None, "")
+    assert 1500 <= attempt.duration_ms < 1800
+    assert took < 2.5
+    assert round((delivery.next_attempt_at - timezone.now()).total_seconds() / 60) == 1
+    assert [result.args for result in worker.deferred()] == [[delivery.pk, 2]]
 
 
 def test_a_redirect_is_a_failure_and_is_not_followed(endpoint, partner, worker, commit):

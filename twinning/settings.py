@@ -114,6 +114,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # A request larger than MAX_UPLOAD_BYTES is answered before its body is read.
+    "twinning.uploads.UploadLimitMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -317,6 +319,14 @@ if WEBHOOK_TIMEOUT < 0.001:
     raise ImproperlyConfigured("WEBHOOK_TIMEOUT must be more than 0 seconds.")
 # Seconds before each retry of a failed delivery; after the last one it is given up.
 WEBHOOK_RETRY_DELAYS = (60, 5 * 60, 30 * 60, 2 * 3600, 12 * 3600)
+
+# Uploads: the largest request body the site reads, in MB (MiB, as the photos' 20 MB); a
+# larger request is refused before it is read (twinning/uploads.py). A photo may be 20 MB,
+# the rest of its form is small; match the proxy's limit (client_max_body_size 25m).
+_max_upload_mb = os.environ.get("DJANGO_MAX_UPLOAD_MB", "").strip() or "25"
+if not (_max_upload_mb.isdecimal() and int(_max_upload_mb) > 0):
+    raise ImproperlyConfigured("DJANGO_MAX_UPLOAD_MB must be a whole number of MB, 1 or more.")
+MAX_UPLOAD_BYTES = int(_max_upload_mb) * 1024 * 1024
 
 LOGGING = {
     "version": 1,

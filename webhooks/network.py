@@ -10,6 +10,12 @@ network, or for tests). The check is made when the endpoint is saved and again o
 delivery, and the connection goes to the address that was checked, so a DNS answer that
 changes between the check and the request cannot redirect it. Redirects are never followed.
 
+Every step has a time limit: a look-up at most ``WEBHOOK_TIMEOUT`` (when the endpoint is
+saved too, so a slow resolver cannot hold up the admin), each network step at most that,
+and a whole delivery attempt at most ``ATTEMPT_STEPS`` times that. Without the overall
+deadline a partner that answers one byte at a time, each within the timeout, would hold a
+worker for as long as it liked.
+
 "Globally routable" is ``ipaddress``'s ``is_global``, asked of the address and of every IPv4
 address inside it: an IPv6 address can carry one (NAT64, 6to4, Teredo, IPv4-mapped and
 -compatible forms), and a packet to it ends up at that IPv4 address. No list of bad ranges
@@ -17,11 +23,14 @@ is kept here: such lists miss the forms nobody thought of.
 """
 
 import http.client
+import io
 import ipaddress
 import re
 import socket
 import ssl
+import threading
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
@@ -32,6 +41,14 @@ from django.utils.translation import gettext_lazy as _
 
 # What is kept of a partner's response: enough to read an error message, no more.
 RESPONSE_BODY_LIMIT = 1000
+# A delivery attempt (look-up, connection, TLS, request and answer) ends after this many
+# network steps' worth of time: 15 s with the default WEBHOOK_TIMEOUT of 5 s. A partner
+# that answers in time needs well under one step.
+ATTEMPT_STEPS = 3
+# A look-up the caller stopped waiting for keeps its thread until the system's resolver
+# gives up (its own timeouts, seconds to a minute); at most this many wait at once.
+MAX_PENDING_LOOKUPS = 8
+_lookup_slots = threading.BoundedSemaphore(MAX_PENDING_LOOKUPS)
 
 # IPv6 prefixes whose last 32 bits are an IPv4 address a packet is passed on to: the NAT64
 # well-known prefix (RFC 6052), IPv4-compatible (RFC 4291, deprecated) and IPv4-translated
@@ -138,16 +155,40 @@ def is_local_name(host: str) -> bool:
     return "." not in host or host in LOCAL_NAMES or host.endswith(LOCAL_SUFFIXES)
 
 
-def resolve(host: str, port: int) -> list[str]:
-    """The addresses the normalised ``host`` resolves to.
+def getaddrinfo_within(host: str, port: int, timeout: float) -> list[tuple]:
+    """``socket.getaddrinfo`` that gives up after ``timeout`` seconds (``TimeoutError``).
+
+    The system's resolver cannot be interrupted and has no timeout of its own to pass, so
+    the look-up runs in a thread of its own that is left to finish when it takes too long.
+    """
+    ends = time.monotonic() + timeout
+    if not _lookup_slots.acquire(timeout=timeout):
+        raise TimeoutError(f"resolving {host}: {MAX_PENDING_LOOKUPS} look-ups still waiting")
+    answer: Future[list[tuple]] = Future()
+
+    def look_up() -> None:
+        try:
+            answer.set_result(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+        except Exception as error:  # handed to the caller, if it still waits
+            answer.set_exception(error)
+        finally:
+            _lookup_slots.release()
+
+    threading.Thread(target=look_up, name=f"resolve {host}", daemon=True).start()
+    return answer.result(timeout=max(0.0, ends - time.monotonic()))
+
+
+def resolve(host: str, port: int, *, timeout: float) -> list[str]:
+    """The addresses the normalised ``host`` resolves to, within ``timeout`` seconds.
 
     :class:`BlockedAddressError` if a local name or any address may not be used; one bad
     address among good ones is enough, as the resolver may hand out either.
+    ``TimeoutError`` when the resolver takes longer, ``OSError`` when it has no answer.
     """
     if not _allow_private() and is_local_name(host):
         raise BlockedAddressError(f"{host} is a local name")
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        infos = getaddrinfo_within(host, port, timeout)
     except (socket.gaierror, UnicodeError) as error:
         raise OSError(f"cannot resolve {host}: {error}") from error
     addresses = list(dict.fromkeys(info[4][0] for info in infos))
@@ -182,12 +223,12 @@ def validate_endpoint_url(url: str) -> None:
     if _allow_private():
         return
     try:
-        resolve(host, port)
+        resolve(host, port, timeout=settings.WEBHOOK_TIMEOUT)
     except BlockedAddressError as error:
         raise ValidationError(
             _("Events cannot be sent to a private or local address."), code="private"
         ) from error
-    except OSError:
+    except OSError:  # TimeoutError too: a slow resolver is a name not resolvable yet
         pass  # not resolvable yet; checked again on every delivery
 
 
@@ -203,36 +244,94 @@ class Response:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
+class Deadline:
+    """The time a delivery attempt has left: each network step may wait ``step`` seconds,
+    all of them together ``total``."""
+
+    def __init__(self, *, step: float, total: float):
+        self.step, self.total = step, total
+        self.ends = time.monotonic() + total
+        self.cut_short = False  # whether the last wait was shortened by the deadline
+
+    def wait(self) -> float:
+        """How long the next step may wait; ``TimeoutError`` once the deadline has passed."""
+        remaining = self.ends - time.monotonic()
+        self.cut_short = remaining < self.step
+        if remaining <= 0:
+            raise TimeoutError("the attempt's deadline has passed")
+        return min(self.step, remaining)
+
+    def error(self) -> str:
+        return f"timed out after {self.total if self.cut_short else self.step:g} s"
+
+
+class DeadlineSocket:
+    """A connected socket as ``http.client`` uses it, each send and each read given no
+    more than what the deadline leaves (``Deadline.wait``, asked before every one)."""
+
+    def __init__(self, sock: socket.socket, deadline: Deadline):
+        self.sock, self.deadline = sock, deadline
+
+    def sendall(self, data) -> None:
+        view = memoryview(data).cast("B")
+        sent = 0
+        while sent < len(view):
+            self.sock.settimeout(self.deadline.wait())
+            sent += self.sock.send(view[sent:])
+
+    def makefile(self, mode: str) -> io.BufferedReader:
+        return io.BufferedReader(DeadlineReader(self))
+
+    def close(self) -> None:
+        """Nothing: ``http.client`` closes the connection before the answer's body is read
+        (``Connection: close``); ``post`` closes the socket once it has read what it keeps."""
+
+
+class DeadlineReader(io.RawIOBase):
+    """The response's bytes, read within the deadline (``HTTPResponse`` reads through it)."""
+
+    def __init__(self, connection: DeadlineSocket):
+        self.connection = connection
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        self.connection.sock.settimeout(self.connection.deadline.wait())
+        return self.connection.sock.recv_into(buffer)
+
+
 def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float) -> Response:
-    """POST ``body`` to ``url`` once: no redirects, ``timeout`` seconds per network step.
+    """POST ``body`` to ``url`` once: no redirects, ``timeout`` seconds per network step and
+    ``ATTEMPT_STEPS`` times that in all (see the module's text).
 
     Never raises for what the partner or the network does; the error is in the response.
     """
     started = time.monotonic()
+    deadline = Deadline(step=timeout, total=ATTEMPT_STEPS * timeout)
 
     def elapsed() -> int:
         return round((time.monotonic() - started) * 1000)
 
-    connection = None
+    connection = sock = None
     try:
         parts = urlsplit(url)
-        if parts.scheme != "https" and not (parts.scheme == "http" and _allow_http()):
+        https = parts.scheme == "https"
+        if not https and not (parts.scheme == "http" and _allow_http()):
             raise BlockedAddressError(f"scheme {parts.scheme!r} is not allowed")
-        port = parts.port or (443 if parts.scheme == "https" else 80)
+        port = parts.port or (443 if https else 80)
         host = normalise_host(parts.hostname or "")
-        address = resolve(host, port)[0]
-        if parts.scheme == "https":
-            connection = http.client.HTTPSConnection(
-                host, port, timeout=timeout, context=ssl.create_default_context()
-            )
-        else:
-            connection = http.client.HTTPConnection(host, port, timeout=timeout)
-
+        address = resolve(host, port, timeout=deadline.wait())[0]
         # Connect to the address that was checked; TLS still verifies the host name.
-        def connect_to_checked_address(_address, timeout, source_address=None):
-            return socket.create_connection((address, port), timeout, source_address)
-
-        connection._create_connection = connect_to_checked_address
+        sock = socket.create_connection((address, port), deadline.wait())
+        if https:
+            context = ssl.create_default_context()
+            sock.settimeout(deadline.wait())  # the handshake's limit, as a whole
+            sock = context.wrap_socket(sock, server_hostname=host)
+            connection = http.client.HTTPSConnection(host, port, context=context)
+        else:
+            connection = http.client.HTTPConnection(host, port)
+        connection.sock = DeadlineSocket(sock, deadline)  # connected: http.client uses it
         path = parts.path or "/"
         if parts.query:
             path = f"{path}?{parts.query}"
@@ -243,9 +342,11 @@ def post(url: str, body: bytes, headers: dict[str, str], *, timeout: float) -> R
             text = text[:RESPONSE_BODY_LIMIT] + "…"
         return Response(status_code=response.status, duration_ms=elapsed(), body=text)
     except TimeoutError:
-        return Response(None, elapsed(), error=f"timed out after {timeout:g} s")
+        return Response(None, elapsed(), error=deadline.error())
     except (OSError, http.client.HTTPException, BlockedAddressError, ValueError) as error:
         return Response(None, elapsed(), error=f"{type(error).__name__}: {error}"[:500])
     finally:
         if connection is not None:
             connection.close()
+        if sock is not None:
+            sock.close()
