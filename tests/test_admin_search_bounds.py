@@ -31,6 +31,11 @@ def messages_of(response) -> list[str]:
     return [str(message) for message in response.context["messages"]]
 
 
+@pytest.fixture(autouse=True)
+def _english_admin(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
 @pytest.fixture
 def manager(client):
     client.force_login(StaffFactory(username="search-manager", is_superuser=True))
