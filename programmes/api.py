@@ -44,7 +44,7 @@ from ninja.throttling import SimpleRateThrottle
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
-from . import problems, sync
+from . import problems, readmodel, sync
 from .models import (
     Cluster,
     ExportRecord,
@@ -120,6 +120,17 @@ SHAPE_VERSION = "3"  # 3: time zones of regions and programme items
 
 
 class ExportAPI(NinjaAPI):
+    def create_response(self, request, data, *, status=None, temporal_response=None):
+        """The rendered answer; a detail answer being built goes into the read model."""
+        response = super().create_response(
+            request, data, status=status, temporal_response=temporal_response
+        )
+        pending = getattr(request, "readmodel_build", None)
+        if pending is not None and response.status_code == 200:
+            build, key, etag = pending
+            build.store(key, response.content, response["Content-Type"], etag=etag)
+        return response
+
     def get_openapi_operation_id(self, operation) -> str:
         """``list_missions`` rather than ninja's ``programmes_api_list_missions``."""
         return operation.view_func.__name__
@@ -510,14 +521,27 @@ class Endpoint:
         return {"count": summary["count"], "items": [self.export(exporter, obj) for obj in page]}
 
     def detail(self, request: HttpRequest, response: HttpResponse, uuid: UUID, lang):
-        obj = self.queryset().filter(uuid=uuid).first()
-        if obj is None:
-            raise Http404(f"No published {self.type} has this UUID.")
-        etag = validators(request, obj.exported_at)
-        if not_modified := conditional(request, response, etag=etag, last_modified=obj.exported_at):
-            return not_modified
-        prefetch_related_objects([obj], *self.prefetch())
-        return self.export(Exporter(request, lang), obj)
+        with readmodel.Build() as build:
+            obj = self.queryset().filter(uuid=uuid).first()
+            if obj is None:
+                raise Http404(f"No published {self.type} has this UUID.")
+            etag = validators(request, obj.exported_at)
+            last_modified = obj.exported_at
+            if not_modified := conditional(
+                request, response, etag=etag, last_modified=last_modified
+            ):
+                return not_modified
+            # The body as built before (readmodel.py) if nothing it shows changed since; the
+            # ETag (the object's export time) is part of the check.
+            origin = readmodel.origin(request)
+            key = readmodel.Key(f"api:{self.type}", str(uuid), lang or "", origin)
+            if (stored := readmodel.lookup(key, etag=etag)) is not None:
+                response.content = stored.content
+                return response
+            prefetch_related_objects([obj], *self.prefetch())
+            data = self.export(Exporter(request, lang), obj)
+        request.readmodel_build = (build, key, etag)  # stored once rendered: create_response
+        return data
 
 
 def aware(moment: datetime) -> datetime:
