@@ -32,8 +32,8 @@ and never load the hidden ones. So a change of a partnership's or mission's stat
 dates stamps ``("*", 0)``, which every entry depends on. Such changes are rare.
 
 **Scheduled dates need nothing running.** ``valid_until`` is the next publish or
-unpublish date of any published object (the page cache's generation knows it, see
-``caching.py``): the first read after it rebuilds the entry.
+unpublish date of any published object (one query, ``caching._next_scheduled_change``):
+the first read after it rebuilds the entry.
 
 **A deploy starts afresh.** ``BUILD`` is a hash of the code, templates and message
 catalogs an entry was rendered with; entries of another build are ignored.
@@ -212,9 +212,11 @@ class Build:
 
     def store(self, key: Key, content: bytes, content_type: str, *, etag: str = "") -> None:
         """Keep ``content`` for ``key``; a failure (a locked SQLite file) only costs speed."""
-        from .caching import current_generation
+        from .caching import _next_scheduled_change
 
-        next_change = current_generation().next_change
+        # From the database, not the page cache's generation: that may be another process's
+        # memory, which has not heard of a date set elsewhere.
+        next_change = _next_scheduled_change(timezone.now().timestamp())
         entry = ReadModelEntry(
             kind=key.kind,
             key=key.key,

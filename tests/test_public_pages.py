@@ -1154,8 +1154,8 @@ def test_partnership_page_queries(client, world, django_assert_num_queries, sett
 
     # The partnership's own queries, 5; then the read model (readmodel.py): one lookup, and
     # storing the page (a savepoint, the entry, its old dependencies out, the new ones in,
-    # release). The second visit reads the stored page alone.
-    with django_assert_num_queries(11):
+    # release) and the next scheduled date. The second visit reads the stored page alone.
+    with django_assert_num_queries(12):
         client.get(url(world.partnership, "en"))
     settings.PAGE_CACHE_SECONDS = 0  # the page cache would answer first
     with django_assert_num_queries(1):
@@ -1172,8 +1172,8 @@ def test_region_page_queries(client, world, django_assert_num_queries, settings)
     Photo.objects.create(region=world.zhejiang, image=png(), alt_text_nl="Foto")
 
     # The places within the cities (Ningbo's district Zhenhai) are one query more.
-    # 10 for the page, 6 for the read model (see test_partnership_page_queries); then 1.
-    with django_assert_num_queries(16):
+    # 10 for the page, 7 for the read model (see test_partnership_page_queries); then 1.
+    with django_assert_num_queries(17):
         client.get(url(world.zhejiang, "en"))
     settings.PAGE_CACHE_SECONDS = 0  # the page cache would answer first
     with django_assert_num_queries(1):
@@ -1194,8 +1194,8 @@ def test_mission_page_queries_do_not_grow(client, django_assert_num_queries, set
         item.date, item.start_time = dt.date(2025, 5, 12), dt.time(9, 0)
         item.save()
 
-    # 6 for the page, 6 for the read model (see test_partnership_page_queries); then 1.
-    with django_assert_num_queries(12):
+    # 6 for the page, 7 for the read model (see test_partnership_page_queries); then 1.
+    with django_assert_num_queries(13):
         response = client.get(url(mission, "zh-hans"))
     settings.PAGE_CACHE_SECONDS = 0  # the page cache would answer first
     with django_assert_num_queries(1):
@@ -1209,8 +1209,8 @@ def test_mission_page_queries_do_not_grow(client, django_assert_num_queries, set
 def test_organisation_page_queries(client, world, django_assert_num_queries, settings, missions):
     MissionFactory.create_batch(missions, organisers=[world.pom])
 
-    # 3 for the page, 6 for the read model (see test_partnership_page_queries); then 1.
-    with django_assert_num_queries(9):
+    # 3 for the page, 7 for the read model (see test_partnership_page_queries); then 1.
+    with django_assert_num_queries(10):
         client.get(url(world.pom, "en"))
     settings.PAGE_CACHE_SECONDS = 0  # the page cache would answer first
     with django_assert_num_queries(1):
@@ -1218,8 +1218,8 @@ def test_organisation_page_queries(client, world, django_assert_num_queries, set
 
 
 def test_outcome_page_queries(client, world, django_assert_num_queries, settings):
-    # 1 for the page, 6 for the read model (see test_partnership_page_queries); then 1.
-    with django_assert_num_queries(7):
+    # 1 for the page, 7 for the read model (see test_partnership_page_queries); then 1.
+    with django_assert_num_queries(8):
         client.get(url(world.outcome, "en"))
     settings.PAGE_CACHE_SECONDS = 0  # the page cache would answer first
     with django_assert_num_queries(1):

@@ -287,3 +287,20 @@ def test_moving_outcomes_with_their_mission_makes_their_pages_stale(client, big_
     services.align_outcomes_with_mission(big_mission)
 
     assert other.title_en in client.get(page_url(outcome, "en")).text
+
+
+def test_a_date_set_in_another_process_is_kept(client, big_mission, monkeypatch):
+    """This process's page-cache generation (memory) may not know a date set elsewhere."""
+    from programmes import caching
+
+    soon = timezone.now() + dt.timedelta(hours=1)
+    organiser = OrganisationFactory(publish_at=soon, name_en="Future Office")
+    big_mission.organisers.add(organiser)
+    caching._store_generation(caching.Generation("elsewhere", timezone.now().timestamp(), None))
+    client.get(page_url(big_mission, "en"))
+
+    later = soon + dt.timedelta(seconds=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+
+    link = f'<a href="/en/organisations/{organiser.slug}/">Future Office</a>'
+    assert link in client.get(page_url(big_mission, "en")).text
