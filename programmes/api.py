@@ -127,8 +127,9 @@ class ExportAPI(NinjaAPI):
         )
         pending = getattr(request, "readmodel_build", None)
         if pending is not None and response.status_code == 200:
-            build, key, etag = pending
-            build.store(key, response.content, response["Content-Type"], etag=etag)
+            build, key, etag, last_modified = pending
+            content, content_type = response.content, response["Content-Type"]
+            build.store(key, content, content_type, etag=etag, last_modified=last_modified)
         return response
 
     def get_openapi_operation_id(self, operation) -> str:
@@ -521,26 +522,30 @@ class Endpoint:
         return {"count": summary["count"], "items": [self.export(exporter, obj) for obj in page]}
 
     def detail(self, request: HttpRequest, response: HttpResponse, uuid: UUID, lang):
-        with readmodel.Build() as build:
-            obj = self.queryset().filter(uuid=uuid).first()
-            if obj is None:
-                raise Http404(f"No published {self.type} has this UUID.")
-            etag = validators(request, obj.exported_at)
-            last_modified = obj.exported_at
+        # The answer as built before (readmodel.py), while nothing it shows has changed: then
+        # neither has its export time, so its ETag and Last-Modified are stored with it.
+        key = readmodel.Key(f"api:{self.type}", str(uuid), lang or "", readmodel.origin(request))
+        if (stored := readmodel.lookup(key)) is not None:
+            etag, last_modified = stored.etag, stored.last_modified
             if not_modified := conditional(
                 request, response, etag=etag, last_modified=last_modified
             ):
                 return not_modified
-            # The body as built before (readmodel.py) if nothing it shows changed since; the
-            # ETag (the object's export time) is part of the check.
-            origin = readmodel.origin(request)
-            key = readmodel.Key(f"api:{self.type}", str(uuid), lang or "", origin)
-            if (stored := readmodel.lookup(key, etag=etag)) is not None:
-                response.content = stored.content
-                return response
+            response.content = stored.content
+            return response
+        with readmodel.Build() as build:
+            obj = self.queryset().filter(uuid=uuid).first()
+            if obj is None:
+                raise Http404(f"No published {self.type} has this UUID.")
+            etag, last_modified = validators(request, obj.exported_at), obj.exported_at
+            if not_modified := conditional(
+                request, response, etag=etag, last_modified=last_modified
+            ):
+                return not_modified
             prefetch_related_objects([obj], *self.prefetch())
             data = self.export(Exporter(request, lang), obj)
-        request.readmodel_build = (build, key, etag)  # stored once rendered: create_response
+        # Stored once rendered (create_response).
+        request.readmodel_build = (build, key, etag, last_modified)
         return data
 
 

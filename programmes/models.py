@@ -884,6 +884,8 @@ class ReadModelEntry(models.Model):
     content = models.BinaryField()
     content_type = models.CharField(max_length=100)
     etag = models.CharField(max_length=100, blank=True)
+    # For an API answer: its Last-Modified, a POSIX timestamp.
+    last_modified = models.FloatField(null=True)
     built_at = models.DateTimeField()
     valid_until = models.DateTimeField(null=True)
 

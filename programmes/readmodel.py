@@ -79,7 +79,15 @@ GATES = (Partnership, Mission)
 GATE_FIELDS = ("status", "publish_at", "unpublish_at")
 EVERYTHING = ("*", 0)
 RELATED = "+"
-STORED_FIELDS = ("build", "content", "content_type", "etag", "built_at", "valid_until")
+STORED_FIELDS = (
+    "build",
+    "content",
+    "content_type",
+    "etag",
+    "last_modified",
+    "built_at",
+    "valid_until",
+)
 BATCH = 500
 
 
@@ -119,6 +127,8 @@ class Key:
 class Stored:
     content: bytes
     content_type: str
+    etag: str
+    last_modified: datetime | None
 
 
 def origin(request: HttpRequest) -> str:
@@ -134,9 +144,9 @@ def _lookup_sql() -> str:
     dependency = ReadModelDependency._meta.db_table
     stamp = ContentStamp._meta.db_table
     return f"""
-        SELECT e.content, e.content_type FROM {entry} e
+        SELECT e.content, e.content_type, e.etag, e.last_modified FROM {entry} e
         WHERE e.kind = %s AND e.key = %s AND e.language = %s AND e.origin = %s
-          AND e.build = %s AND e.etag = %s
+          AND e.build = %s
           AND (e.valid_until IS NULL OR e.valid_until > %s)
           AND NOT EXISTS (
             SELECT 1 FROM {stamp} s
@@ -152,16 +162,20 @@ def _lookup_sql() -> str:
 _LOOKUP = None
 
 
-def lookup(key: Key, *, etag: str = "") -> Stored | None:
+def lookup(key: Key) -> Stored | None:
     """The stored content for ``key`` if it is still what a build would give; one query."""
     global _LOOKUP
     if _LOOKUP is None:
         _LOOKUP = _lookup_sql()
-    params = [key.kind, key.key, key.language, key.origin, BUILD, etag, timezone.now()]
+    params = [key.kind, key.key, key.language, key.origin, BUILD, timezone.now()]
     with connection.cursor() as cursor:
         cursor.execute(_LOOKUP, [*params, *EVERYTHING])
         row = cursor.fetchone()
-    return Stored(bytes(row[0]), row[1]) if row else None
+    if row is None:
+        return None
+    content, content_type, etag, modified = row
+    last_modified = datetime.fromtimestamp(modified, tz=UTC) if modified is not None else None
+    return Stored(bytes(content), content_type, etag, last_modified)
 
 
 # Building --------------------------------------------------------------------------------
@@ -210,7 +224,15 @@ class Build:
                 keys.add((label + RELATED, instance.pk))
         return keys
 
-    def store(self, key: Key, content: bytes, content_type: str, *, etag: str = "") -> None:
+    def store(
+        self,
+        key: Key,
+        content: bytes,
+        content_type: str,
+        *,
+        etag: str = "",
+        last_modified: datetime | None = None,
+    ) -> None:
         """Keep ``content`` for ``key``; a failure (a locked SQLite file) only costs speed."""
         from .caching import _next_scheduled_change
 
@@ -226,6 +248,7 @@ class Build:
             content=content,
             content_type=content_type,
             etag=etag,
+            last_modified=last_modified.timestamp() if last_modified else None,
             built_at=self.started_at,
             valid_until=datetime.fromtimestamp(next_change, tz=UTC) if next_change else None,
         )

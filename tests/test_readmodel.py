@@ -115,12 +115,17 @@ def test_a_stored_page_costs_one_query(client, big_mission, django_assert_num_qu
         client.get(page_url(big_mission, "en"))
 
 
-def test_a_stored_api_answer_costs_two_queries(client, big_mission, django_assert_num_queries):
+def test_a_stored_api_answer_costs_one_query(client, big_mission, django_assert_num_queries):
     path = f"/api/v1/missions/{big_mission.uuid}"
-    client.get(path)
-    # The mission with its export time (the ETag), and the row.
-    with django_assert_num_queries(2):
-        client.get(path)
+    built = client.get(path)
+    # The row, with the ETag and Last-Modified it was built with.
+    with django_assert_num_queries(1):
+        stored = client.get(path)
+    with django_assert_num_queries(1):
+        not_modified = client.get(path, headers={"If-None-Match": built["ETag"]})
+
+    assert (stored["ETag"], stored["Last-Modified"]) == (built["ETag"], built["Last-Modified"])
+    assert (not_modified.status_code, not_modified.content) == (304, b"")
 
 
 # Never stale ------------------------------------------------------------------------------
