@@ -328,7 +328,8 @@ def stamp(keys: Iterable[tuple[str, int]]) -> None:
     keys = set(keys)
     if keys:
         _write_stamps(keys)
-        transaction.on_commit(lambda: _write_stamps(keys), robust=True)
+        if connection.in_atomic_block:  # in autocommit mode the write is committed already
+            transaction.on_commit(lambda: _write_stamps(keys), robust=True)
 
 
 def _write_stamps(keys: set[tuple[str, int]]) -> None:
