@@ -44,7 +44,7 @@ from ninja.throttling import SimpleRateThrottle
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from . import problems, sync
+from . import problems, readmodel, sync
 from .caching import _Page as CachedEntry  # the pages' cache entry, for answers
 from .caching import current_generation
 from .models import (
@@ -122,6 +122,18 @@ SHAPE_VERSION = "3"  # 3: time zones of regions and programme items
 
 
 class ExportAPI(NinjaAPI):
+    def create_response(self, request, data, *, status=None, temporal_response=None):
+        """The rendered answer; a detail answer being built goes into the read model."""
+        response = super().create_response(
+            request, data, status=status, temporal_response=temporal_response
+        )
+        pending = getattr(request, "readmodel_build", None)
+        if pending is not None and response.status_code == 200:
+            build, key, etag, last_modified = pending
+            content, content_type = response.content, response["Content-Type"]
+            build.store(key, content, content_type, etag=etag, last_modified=last_modified)
+        return response
+
     def get_openapi_operation_id(self, operation) -> str:
         """``list_missions`` rather than ninja's ``programmes_api_list_missions``."""
         return operation.view_func.__name__
@@ -572,14 +584,31 @@ class Endpoint:
         return {"count": summary["count"], "items": [self.export(exporter, obj) for obj in page]}
 
     def detail(self, request: HttpRequest, response: HttpResponse, uuid: UUID, lang):
-        obj = self.queryset().filter(uuid=uuid).first()
-        if obj is None:
-            raise Http404(f"No published {self.type} has this UUID.")
-        etag = validators(request, obj.exported_at)
-        if not_modified := conditional(request, response, etag=etag, last_modified=obj.exported_at):
-            return not_modified
-        prefetch_related_objects([obj], *self.prefetch())
-        return self.export(Exporter(request, lang), obj)
+        # The answer as built before (readmodel.py), while nothing it shows has changed: then
+        # neither has its export time, so its ETag and Last-Modified are stored with it.
+        key = readmodel.Key(f"api:{self.type}", str(uuid), lang or "", readmodel.origin(request))
+        if (stored := readmodel.lookup(key)) is not None:
+            etag, last_modified = stored.etag, stored.last_modified
+            if not_modified := conditional(
+                request, response, etag=etag, last_modified=last_modified
+            ):
+                return not_modified
+            response.content = stored.content
+            return response
+        with readmodel.Build() as build:
+            obj = self.queryset().filter(uuid=uuid).first()
+            if obj is None:
+                raise Http404(f"No published {self.type} has this UUID.")
+            etag, last_modified = validators(request, obj.exported_at), obj.exported_at
+            if not_modified := conditional(
+                request, response, etag=etag, last_modified=last_modified
+            ):
+                return not_modified
+            prefetch_related_objects([obj], *self.prefetch())
+            data = self.export(Exporter(request, lang), obj)
+        # Stored once rendered (create_response).
+        request.readmodel_build = (build, key, etag, last_modified)
+        return data
 
 
 def aware(moment: datetime) -> datetime:

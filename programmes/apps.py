@@ -12,7 +12,8 @@ class ProgrammesConfig(AppConfig):
     verbose_name = _("Twinning programmes")
 
     def ready(self):
-        from . import caching, sync
+        from . import caching, readmodel, sync
 
         caching.connect_signals()
+        readmodel.connect_signals()
         sync.connect_signals()

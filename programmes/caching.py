@@ -52,7 +52,7 @@ from django.utils.cache import (
 from django.utils.http import http_date, split_directive_names
 from django.utils.translation import get_language
 
-from .models import Publishable, Status
+from .models import DERIVED_MODELS, Publishable, Status
 
 GENERATION_KEY = "pages:generation"
 PAGE_KEY_PREFIX = "pages:page:"
@@ -110,9 +110,12 @@ def connect_signals() -> None:
     """Call ``content_changed()`` on every write to a content model (``AppConfig.ready()``).
 
     Auto-created models are the many-to-many tables, whose changes arrive as
-    ``m2m_changed`` with the table as sender.
+    ``m2m_changed`` with the table as sender. The read model's tables (readmodel.py) are
+    derived from content, not content.
     """
     for model in apps.get_app_config("programmes").get_models(include_auto_created=True):
+        if model in DERIVED_MODELS:
+            continue
         post_save.connect(_saved, sender=model)
         post_delete.connect(_deleted, sender=model)
         m2m_changed.connect(_relations_changed, sender=model)

@@ -13,10 +13,10 @@ from django.utils import timezone
 from django_prose_editor.fields import ProseEditorField
 from modeltranslation.translator import translator
 
-from . import audit, events, permissions, revisions
+from . import audit, events, permissions, readmodel, revisions
 from .audit import Action
 from .caching import content_changed
-from .models import Mission, Publishable, Status
+from .models import Mission, Outcome, Partnership, Publishable, Status
 from .richtext import sanitize_html
 
 # The fields the workflow sets (workflow.py): only those who may publish change them.
@@ -103,10 +103,13 @@ def delete_content(instance: models.Model, *, user=None) -> None:
 @transaction.atomic
 def align_outcomes_with_mission(mission: Mission) -> int:
     """Move the mission's outcomes to its partnership (after the mission was moved)."""
-    moved = mission.outcomes.exclude(partnership_id=mission.partnership_id).update(
-        partnership_id=mission.partnership_id, updated_at=timezone.now()
-    )
-    content_changed()  # update() sends no signals
+    outcomes = mission.outcomes.exclude(partnership_id=mission.partnership_id)
+    pks = list(outcomes.values_list("pk", flat=True))
+    moved = outcomes.update(partnership_id=mission.partnership_id, updated_at=timezone.now())
+    # update() sends no signals.
+    content_changed()
+    readmodel.stamp_objects(Outcome, pks)
+    readmodel.stamp_objects(Partnership, [mission.partnership_id], related=True)
     return moved
 
 

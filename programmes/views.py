@@ -4,7 +4,8 @@ Views stay thin: what a page shows is fetched by one queryset method
 (``for_list()`` / ``for_detail_page()`` in ``querysets.py``) and who may see it
 is decided by ``published()`` / ``visible_to()``. Staff may open a draft to
 preview it; such a response says so and is kept out of caches and search engines.
-Anonymous visitors get public pages whole from the cache (``caching.py``).
+Anonymous visitors get public pages whole from the cache (``caching.py``), and detail
+pages from the read model (``readmodel.py``) when the cache has no copy.
 """
 
 import datetime as dt
@@ -21,7 +22,7 @@ from django.utils.translation import get_language, get_language_from_request, ov
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from . import bundles, calendar, charts, maps, search, structured_data
+from . import bundles, calendar, charts, maps, readmodel, search, structured_data
 from .caching import cache_public_page
 from .models import (
     Cluster,
@@ -138,6 +139,7 @@ def mission_list(request: HttpRequest) -> HttpResponse:
 
 @cache_public_page
 @require_safe
+@readmodel.serve_page("partnership")
 def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
     queryset = Partnership.objects.for_detail_page(
         missions=DETAIL_PAGE_MISSIONS + 1, outcomes=DETAIL_PAGE_OUTCOMES + 1
@@ -158,6 +160,7 @@ def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @cache_public_page
 @require_safe
+@readmodel.serve_page("region")
 def region_detail(request: HttpRequest, slug: str) -> HttpResponse:
     region = _get_visible_or_404(request, Region.objects.for_detail_page(), slug)
     context = {
@@ -172,6 +175,7 @@ def region_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @cache_public_page
 @require_safe
+@readmodel.serve_page("mission")
 def mission_detail(request: HttpRequest, slug: str) -> HttpResponse:
     mission = _get_visible_or_404(request, Mission.objects.for_detail_page(), slug)
     context = {
@@ -196,6 +200,7 @@ def mission_calendar(request: HttpRequest, slug: str) -> HttpResponse:
 
 @cache_public_page
 @require_safe
+@readmodel.serve_page("organisation")
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     queryset = Organisation.objects.for_detail_page(missions=DETAIL_PAGE_MISSIONS + 1)
     organisation = _get_visible_or_404(request, queryset, slug)
@@ -210,6 +215,7 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @cache_public_page
 @require_safe
+@readmodel.serve_page("outcome")
 def outcome_detail(request: HttpRequest, slug: str) -> HttpResponse:
     outcome = _get_visible_or_404(request, Outcome.objects.for_detail_page(), slug)
     return _render_detail(request, "programmes/outcome_detail.html", outcome, {"outcome": outcome})
