@@ -17,9 +17,10 @@ help:
 	@echo "make messages - update the gettext catalogs (locale/) after changing interface strings"
 	@echo "make seed   - (re)load the seed content into the development database"
 	@echo "make worker - send queued webhook events (run beside make run, in a second terminal)"
-	@echo "make bench  - serve a large generated data set with gunicorn and print requests/s and latency;"
-	@echo "             then the sitemap's CPU time per file (bench/sitemap.py); then export it as"
-	@echo "             an exchange bundle and print time, size and peak memory"
+	@echo "make bench  - serve a large generated data set with gunicorn and print requests/s and latency"
+	@echo "             next to a hello-world view; instructions per render under valgrind"
+	@echo "             (bench/instructions.py); the sitemap's CPU time per file (bench/sitemap.py);"
+	@echo "             then export it as an exchange bundle and print time, size and peak memory"
 
 # Python >= 3.12: pyenv's version from .python-version when pyenv is there, else the first
 # python3.1x on PATH that is new enough.
@@ -74,6 +75,7 @@ test: $(VENV)/.installed-dev compilemessages
 # A throwaway database (SQLite, or <name>_bench beside DATABASE_URL's PostgreSQL); see bench/run.py.
 bench: $(VENV)/.installed-runtime compilemessages
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/instructions.py
 	$(BIN)/python bench/sitemap.py
 	$(BIN)/python bench/export_bundle.py
 

@@ -39,7 +39,8 @@ PAGES = {
     "missions": "/nl/missions/?page=2",
     "region": "/nl/regions/zhejiang/",
     "search": "/nl/search/?q=haven",
-    "sitemap": "/sitemap.xml",
+    "sitemap-index": "/sitemap.xml",
+    "sitemap-file": "/sitemap-missions.xml",
 }
 
 # Run in the child: renders one page `count` times. The API's address is found from the
