@@ -1372,6 +1372,8 @@ def view_on_site(request, content_type_id, object_id):
     member to any object's public address, so another organisation's draft would give away
     its slug. This one asks the object's admin first: not found unless it is there.
     """
+    if not (content_type_id.isascii() and content_type_id.isdigit()):
+        raise Http404  # int() also reads "+6", " 6" and other scripts' digits
     content_type = get_object_or_404(ContentType, pk=content_type_id)
     try:
         model_admin = admin.site.get_model_admin(content_type.model_class())
@@ -1380,7 +1382,7 @@ def view_on_site(request, content_type_id, object_id):
     obj = model_admin.get_object(request, unquote(object_id))
     if obj is None or not model_admin.has_view_or_change_permission(request, obj):
         raise Http404
-    return shortcut(request, content_type_id, object_id)
+    return shortcut(request, content_type.pk, obj.pk)
 
 
 # Staff accounts: role and organisations --------------------------------------------------

@@ -813,3 +813,16 @@ def test_create_demo_staff_default_password_with_force(seeded, monkeypatch):
     monkeypatch.delenv("DEMO_STAFF_PASSWORD", raising=False)
     call_command("create_demo_staff", "--force", stdout=io.StringIO())
     assert get_user_model().objects.get(username="demo").check_password("twinning-demo")
+
+
+def test_view_on_site_leads_staff_to_their_own_objects_page(client):
+    mission = MissionFactory()
+    login(client, role=SITE_MANAGER)
+    content_type = ContentType.objects.get_for_model(Mission)
+
+    response = client.get(reverse("admin:view_on_site", args=[content_type.pk, mission.pk]))
+    spelled_otherwise = client.get(f"/admin/r/+{content_type.pk}/{mission.pk}/")
+
+    assert response.status_code == 302
+    assert response["Location"].endswith(mission.get_absolute_url())
+    assert spelled_otherwise.status_code == 404

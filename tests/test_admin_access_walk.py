@@ -303,13 +303,23 @@ def autocomplete(world, model, name):
 
 
 def view_on_site(world, model, name):
-    """The "view on site" redirect, for each of Enschede's objects of any model."""
+    """The "view on site" redirect, for each of Enschede's objects of any model, with the
+    content type spelled as ``int()`` also reads it (a sign, spaces, other scripts' digits)."""
     return [
-        Request(reverse(f"admin:{name}", args=[ContentType.objects.get_for_model(each).pk, pk]))
+        Request(reverse(f"admin:{name}", args=[spelling, pk]))
         for each, objects in world.objects.items()
         for pk, readable in objects
         if not readable
+        for spelling in spellings_of(ContentType.objects.get_for_model(each).pk)
     ]
+
+
+def spellings_of(number: int) -> list[str]:
+    digits = str(number)
+    return [digits, f"+{digits}", f" {digits}", f"{digits} ", digits.translate(FULL_WIDTH)]
+
+
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
 
 def app_index(world, model, name):

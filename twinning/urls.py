@@ -11,9 +11,10 @@ from programmes.views import bundle_schema, language_redirect
 
 urlpatterns = [
     path("", language_redirect, name="language-redirect"),
-    # Before the admin: its "View on site" redirect, scoped to what the user may see.
+    # Before the admin: its "View on site" redirect, scoped to what the user may see. The same
+    # pattern as the admin's own, so that no spelling of an id reaches Django's unscoped view.
     path(
-        "admin/r/<int:content_type_id>/<path:object_id>/",
+        "admin/r/<path:content_type_id>/<path:object_id>/",
         admin.site.admin_view(view_on_site),
         name="admin-view-on-site",
     ),
