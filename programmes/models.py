@@ -914,6 +914,7 @@ class ReadModelEntry(models.Model):
     valid_until = models.DateTimeField(null=True)
 
     class Meta:
+        default_permissions = ()  # derived data: nobody edits it
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "key", "language", "origin"], name="readmodel_entry_unique"
@@ -932,6 +933,7 @@ class ReadModelDependency(models.Model):
     object_id = models.BigIntegerField()
 
     class Meta:
+        default_permissions = ()  # derived data: nobody edits it
         constraints = [
             models.UniqueConstraint(
                 fields=["entry", "model", "object_id"], name="readmodel_dependency_unique"
@@ -951,6 +953,7 @@ class ContentStamp(models.Model):
     changed_at = models.DateTimeField(db_index=True)
 
     class Meta:
+        default_permissions = ()  # derived data: nobody edits it
         constraints = [
             models.UniqueConstraint(fields=["model", "object_id"], name="content_stamp_unique"),
         ]

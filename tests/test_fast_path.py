@@ -13,7 +13,7 @@ import pytest
 from django.core.cache import cache
 from django.core.handlers.base import BaseHandler
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished
+from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.utils import timezone
 
@@ -65,14 +65,17 @@ def call(application, address: str, **kwargs) -> tuple[str, list[tuple[str, str]
     def start_response(status, headers, exc_info=None):
         started.update(status=status, headers=headers)
 
-    result = application(environ(address, **kwargs), start_response)
-    body = b"".join(result)
-    # As Django's test client does: closing a response must not close the test's connection.
+    # As Django's test client does: starting and finishing a request must not close the
+    # test's connection (inside the test's transaction, PostgreSQL's would count as unusable).
+    request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
+        result = application(environ(address, **kwargs), start_response)
+        body = b"".join(result)
         if hasattr(result, "close"):
             result.close()
     finally:
+        request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
     return started["status"], started["headers"], body
 

@@ -20,6 +20,7 @@ class Migration(migrations.Migration):
                 ('changed_at', models.DateTimeField(db_index=True)),
             ],
             options={
+                'default_permissions': (),
                 'constraints': [models.UniqueConstraint(fields=('model', 'object_id'), name='content_stamp_unique')],
             },
         ),
@@ -40,6 +41,7 @@ class Migration(migrations.Migration):
                 ('valid_until', models.DateTimeField(null=True)),
             ],
             options={
+                'default_permissions': (),
                 'constraints': [models.UniqueConstraint(fields=('kind', 'key', 'language', 'origin'), name='readmodel_entry_unique')],
             },
         ),
@@ -52,6 +54,7 @@ class Migration(migrations.Migration):
                 ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='programmes.readmodelentry')),
             ],
             options={
+                'default_permissions': (),
                 'indexes': [models.Index(fields=['model', 'object_id'], name='readmodel_dependency_object')],
                 'constraints': [models.UniqueConstraint(fields=('entry', 'model', 'object_id'), name='readmodel_dependency_unique')],
             },
