@@ -115,6 +115,10 @@ SAVE_REFUSED = _(
     "You may not save this: it would belong to another organisation or to the shared "
     "reference data, or change a published page, which only a publisher may do."
 )
+SHARED_PAGE_REFUSED = _(
+    "Only a site manager may put this on a %(page)s's page: those pages are shared by every "
+    "organisation."
+)
 
 
 def declared_fields(model_admin) -> list[str]:
@@ -133,9 +137,20 @@ def role_readonly_fields(model_admin, request, obj) -> list[str]:
     for those who may publish; a translator edits the texts of their languages and
     nothing else. A read-only field is not part of the form, so a crafted POST cannot
     change it. For an inline, ``obj`` is the parent, whose owner is the rows' owner.
+
+    The shared page an object is on (a photo's region) is read-only on its change form for
+    those who may not change such pages: they keep it as it is (``choices_for`` offers
+    them none, so an add form refuses one).
     """
     user, model = request.user, model_admin.model
     readonly = []
+    shared = permissions.shared_page_field(model)
+    if (
+        shared
+        and obj is not None
+        and not permissions.can(user, "change", model._meta.get_field(shared).related_model)
+    ):
+        readonly.append(shared)
     if issubclass(model, Publishable):
         may_publish = permissions.can(user, "publish", model if obj is None else obj)
         readonly += [name for name in WORKFLOW_FIELDS if name == "status" or not may_publish]
@@ -179,6 +194,16 @@ class RoleScopedFields:
             for field, sources in super().get_prepopulated_fields(request, obj).items()
             if field not in readonly and readonly.isdisjoint(sources)
         }
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """A shared page (a photo's region) refused with a message that says why."""
+        if db_field.name == permissions.shared_page_field(self.model) and not permissions.can(
+            request.user, "change", db_field.related_model
+        ):
+            kwargs.setdefault("error_messages", {})["invalid_choice"] = SHARED_PAGE_REFUSED % {
+                "page": db_field.related_model._meta.verbose_name
+            }
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_field_queryset(self, db, db_field, request):
         """Relation choices: only what the user may pick (``permissions.choices_for``)."""
@@ -434,7 +459,14 @@ class RoleScopedAdmin(BoundedSearch, RoleScopedFields):
 
 
 class RoleScopedInline(RoleScopedFields):
-    """An inline's rows are parts of the parent's page: the parent's permissions apply."""
+    """An inline's rows are parts of the parent's page: the parent's permissions apply.
+
+    The rows are scoped as the model's own admin scopes them: a shared region's page lists
+    only the photos the user may see, not another organisation's (of a draft mission).
+    """
+
+    def get_queryset(self, request):
+        return permissions.scope(super().get_queryset(request), request.user)
 
     def _may(self, request, action: str, parent) -> bool:
         user = request.user

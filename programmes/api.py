@@ -617,7 +617,8 @@ def aware(moment: datetime) -> datetime:
 
 
 def photos() -> Prefetch:
-    return Prefetch("photos", queryset=Photo.objects.order_by("order", "pk"))
+    """A region's or mission's photos: of a region, not those of unpublished missions."""
+    return Prefetch("photos", queryset=Photo.objects.published().order_by("order", "pk"))
 
 
 REGIONS = Endpoint(

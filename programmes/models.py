@@ -27,6 +27,7 @@ from .querysets import (
     OrganisationQuerySet,
     OutcomeQuerySet,
     PartnershipQuerySet,
+    PhotoQuerySet,
     RegionQuerySet,
 )
 from .richtext import RichTextField
@@ -784,6 +785,8 @@ class Photo(Timestamped):
         related_name="photos",
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = PhotoQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "pk"]

@@ -15,6 +15,10 @@ Three things decide whether a staff member may act on an object:
    translators: nothing public changes until a publisher acts. Parts without a status of
    their own (objectives, programme items, photos) follow their parent
    (``PUBLICATION_PARENTS``).
+4. **Shared pages.** A photo of a mission may also be shown on a region's page (once the
+   mission is published: ``PhotoQuerySet.published()``). Attaching it to a region, or
+   moving it to another, changes that shared page, so it takes the right to change the
+   region (``SHARED_PAGES``): site managers only.
 
 A translator edits only the texts of the languages of their membership; the admin makes
 every other field read-only (``editable_languages``), so a crafted POST cannot reach them.
@@ -60,6 +64,8 @@ PUBLICATION_PARENTS = {
     "keyfigure": "region",
     "cluster": "region",
 }
+# Parts that also show on a shared object's page: the field that leads to it.
+SHARED_PAGES = {"photo": "region"}
 
 
 def _codenames(actions: Iterable[str], model_names: Iterable[str]) -> frozenset[str]:
@@ -165,6 +171,22 @@ def publication_of(obj: models.Model) -> Publishable | None:
     return getattr(obj, parent_field)
 
 
+def shared_page_field(model: type[models.Model]) -> str | None:
+    """The relation of ``model`` that puts its objects on a shared object's page, if any."""
+    return SHARED_PAGES.get(_model_name(model))
+
+
+def _changes_shared_page(obj: models.Model) -> models.Model | None:
+    """The shared object ``obj`` is being attached to (new, or a different one), if any."""
+    field = shared_page_field(type(obj))
+    if field is None or (target := getattr(obj, f"{field}_id")) is None:
+        return None
+    stored = type(obj)._base_manager.filter(pk=obj.pk).values_list(f"{field}_id", flat=True)
+    if obj.pk is not None and stored.first() == target:
+        return None
+    return getattr(obj, field)
+
+
 def is_frozen(obj: models.Model) -> bool:
     """Published (live or scheduled), or part of something published: publishers only."""
     publication = publication_of(obj)
@@ -237,6 +259,9 @@ def can(user: User, action: str, target: models.Model | type[models.Model]) -> b
         return False
     if is_frozen(obj) and not _may_publish(user, obj):
         return False
+    page = _changes_shared_page(obj) if action in ("add", "change") else None
+    if page is not None and not can(user, "change", page):
+        return False
     if is_translator_only(user):
         return action == "change" and bool(editable_languages(user, obj))
     return True
@@ -279,10 +304,13 @@ def choices_for(user: User, model: type[models.Model], field_name: str, queryset
 
     Owned objects of their own organisations; for an owner, their own organisations; for
     the parent of a part without a status (a photo's mission), only unpublished parents
-    unless they may publish, because adding to a published page changes it.
+    unless they may publish, because adding to a published page changes it; for a shared
+    page (a photo's region), only if they may change such pages.
     """
     if OWNER_LOOKUPS.get(_model_name(model)) == field_name:
         return queryset.filter(pk__in=organisations_for(user).values("pk"))
+    if shared_page_field(model) == field_name and not can(user, "change", queryset.model):
+        return queryset.none()
     queryset = scope(queryset, user)
     parent_field = PUBLICATION_PARENTS.get(_model_name(model))
     if field_name == parent_field and not can(user, "publish", queryset.model):

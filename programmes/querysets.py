@@ -2,7 +2,9 @@
 
 Every public path (pages, API, sitemaps, feeds, search) starts from
 ``published()``. A mission is public only while its partnership is; an outcome
-only while its partnership and (if it has one) its mission are.
+only while its partnership and (if it has one) its mission are; a photo of a
+mission only while that mission is (on the pages of the regions it is attached to
+as well: a draft mission's photo stays as hidden as the mission).
 """
 
 from django.db import models
@@ -42,12 +44,22 @@ class PublishableQuerySet(models.QuerySet):
         return self.published()
 
 
+class PhotoQuerySet(models.QuerySet):
+    def published(self):
+        """A region's own photos (no mission), and those of published missions."""
+        now = timezone.now()
+        return self.filter(
+            Q(mission__isnull=True)
+            | (published_q("mission__", now=now) & published_q("mission__partnership__", now=now))
+        )
+
+
 class RegionQuerySet(PublishableQuerySet):
     def for_list(self):
         return self.published().select_related("parent")
 
     def for_detail_page(self):
-        from .models import Cluster, KeyFigure, Organisation, Partnership, Region
+        from .models import Cluster, KeyFigure, Organisation, Partnership, Photo, Region
 
         partnerships = Partnership.objects.published().select_related(
             "home_region", "partner_region"
@@ -71,7 +83,7 @@ class RegionQuerySet(PublishableQuerySet):
             Prefetch("organisations", queryset=Organisation.objects.published()),
             Prefetch("home_partnerships", queryset=partnerships),
             Prefetch("partner_partnerships", queryset=partnerships),
-            "photos",
+            Prefetch("photos", queryset=Photo.objects.published()),
         )
 
 

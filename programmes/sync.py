@@ -27,10 +27,11 @@ its programme items, photos and published outcomes, and refers to regions and
 organisations only while they are published. So ``changed_at`` of an object's row is
 also moved to "now" when a nested object is saved or deleted, when a many-to-many
 relation changes, when a focus area is renamed, and when an object it refers to enters
-or leaves the public set. The API shows each object's ``updated_at`` as the later of its
-own ``updated_at`` and that time, and filters ``updated_since`` on it. Content rows are
-never touched for this: their ``updated_at`` is the version the admin's edit-conflict
-check relies on.
+or leaves the public set (a region shows the photos of published missions only, so a
+mission entering or leaving moves the regions its photos are attached to). The API shows
+each object's ``updated_at`` as the later of its own ``updated_at`` and that time, and
+filters ``updated_since`` on it. Content rows are never touched for this: their
+``updated_at`` is the version the admin's edit-conflict check relies on.
 """
 
 import threading
@@ -110,6 +111,7 @@ def reconcile(*, now: datetime | None = None) -> dict[str, dict[str, set[UUID]]]
                 regions=entered[Type.REGION] | left[Type.REGION],
                 organisations=entered[Type.ORGANISATION] | left[Type.ORGANISATION],
                 outcomes=entered[Type.OUTCOME] | left[Type.OUTCOME],
+                missions=entered[Type.MISSION] | left[Type.MISSION],
                 now=now,
             )
     return {"entered": entered, "left": left}
@@ -176,9 +178,15 @@ def touch(model: type[Publishable], condition: Q, *, now: datetime | None = None
 
 
 def _touch_referrers(
-    *, regions: Iterable[UUID], organisations: Iterable[UUID], outcomes: Iterable[UUID], now
+    *,
+    regions: Iterable[UUID],
+    organisations: Iterable[UUID],
+    outcomes: Iterable[UUID],
+    missions: Iterable[UUID] = (),
+    now,
 ) -> None:
-    """Objects whose export refers to these regions, organisations or nests these outcomes.
+    """Objects whose export refers to these regions, organisations or nests these outcomes,
+    and the regions that show these missions' photos.
 
     A reference to an object that is not published is left out of an export, so such an
     object entering or leaving the public set changes the exports that refer to it.
@@ -203,6 +211,8 @@ def _touch_referrers(
         )
     for batch in batched(outcomes, BATCH):
         touch(Mission, Q(outcomes__uuid__in=batch), now=now)
+    for batch in batched(missions, BATCH):
+        touch(Region, Q(photos__mission__uuid__in=batch), now=now)
 
 
 # Signal receivers ------------------------------------------------------------------------
@@ -318,6 +328,7 @@ def _exported_deleted(sender, instance, **kwargs) -> None:
         regions=uuids if sender is Region else (),
         organisations=uuids if sender is Organisation else (),
         outcomes=uuids if sender is Outcome else (),
+        missions=uuids if sender is Mission else (),
         now=now,
     )
 

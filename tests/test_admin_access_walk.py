@@ -110,7 +110,10 @@ def build_world() -> World:
         owned(ObjectiveFactory, f"o{n}", partnership=partnership)
         owned(ProgrammeItemFactory, f"i{n}", mission=mission)
         outcome = owned(OutcomeFactory, f"r{n}", mission=mission, status=status)
-        photo = owned(PhotoFactory, f"f{n}", mission=mission)
+        # The draft mission's photo is on a shared region's page too (shown to none but
+        # Enschede's staff and site managers until the mission is published).
+        region = west_flanders if status == Status.DRAFT else None
+        photo = owned(PhotoFactory, f"f{n}", mission=mission, region=region)
         for obj in (partnership, mission, outcome, photo):
             world.add(obj)
         services.save_content(partnership)
