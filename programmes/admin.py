@@ -138,18 +138,14 @@ def role_readonly_fields(model_admin, request, obj) -> list[str]:
     nothing else. A read-only field is not part of the form, so a crafted POST cannot
     change it. For an inline, ``obj`` is the parent, whose owner is the rows' owner.
 
-    The shared page an object is on (a photo's region) is read-only on its change form for
-    those who may not change such pages: they keep it as it is (``choices_for`` offers
-    them none, so an add form refuses one).
+    The shared page an object is on (a photo's region) is read-only for those who may not
+    change such pages: they keep it as it is, and an add form offers no choice that would
+    then be refused (``choices_for`` offers them none, so a crafted choice is refused too).
     """
     user, model = request.user, model_admin.model
     readonly = []
     shared = permissions.shared_page_field(model)
-    if (
-        shared
-        and obj is not None
-        and not permissions.can(user, "change", model._meta.get_field(shared).related_model)
-    ):
+    if shared and not permissions.can(user, "change", model._meta.get_field(shared).related_model):
         readonly.append(shared)
     if issubclass(model, Publishable):
         may_publish = permissions.can(user, "publish", model if obj is None else obj)
