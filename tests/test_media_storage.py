@@ -261,6 +261,13 @@ def test_a_bucket_gives_s3_storage_that_never_overwrites_and_marks_files_immutab
         }
     )
 
+    config = storage["OPTIONS"].pop("client_config")
+    assert (config.s3, config.signature_version) == ({"addressing_style": "path"}, "s3v4")
+    assert (config.connect_timeout, config.read_timeout, config.retries) == (
+        5,
+        15,
+        {"mode": "standard", "max_attempts": 3},
+    )
     assert storage == {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {

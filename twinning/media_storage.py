@@ -37,6 +37,12 @@ VARIABLES = (
 )
 
 
+# Seconds to connect and to wait for each read from the bucket, and attempts per call.
+S3_CONNECT_TIMEOUT = 5
+S3_READ_TIMEOUT = 15
+S3_ATTEMPTS = 3
+
+
 def storage_from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
     """The ``STORAGES["default"]`` entry that ``environ`` describes.
 
@@ -99,6 +105,8 @@ def storage_from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
             "or MEDIA_S3_ENDPOINT_URL for another S3-compatible service."
         )
 
+    from botocore.config import Config  # only with a bucket: boto3 is slow to import
+
     return {
         "BACKEND": S3_BACKEND,
         "OPTIONS": {
@@ -111,8 +119,19 @@ def storage_from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
             "url_protocol": "https:",
             "querystring_auth": signed,
             "querystring_expire": SIGNED_URL_SECONDS,
-            "addressing_style": addressing_style,
+            "addressing_style": addressing_style,  # also read by csp_sources()
             "signature_version": "s3v4",
+            # Bounded calls: botocore waits 60 s to connect and 60 s per read by default, and
+            # retries, so a slow bucket could hold an admin save or a page making renditions
+            # for minutes. Given a client_config, django-storages takes the addressing style
+            # and signature version from it alone: the same two values again.
+            "client_config": Config(
+                s3={"addressing_style": addressing_style},
+                signature_version="s3v4",
+                connect_timeout=S3_CONNECT_TIMEOUT,
+                read_timeout=S3_READ_TIMEOUT,
+                retries={"mode": "standard", "max_attempts": S3_ATTEMPTS},
+            ),
             # A taken name gets another one, as on the file system: an import never
             # replaces a photo another object points to, and cleaning up after a failed
             # import never deletes a file it did not write.
