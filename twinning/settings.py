@@ -31,19 +31,28 @@ def env_list(name: str, *, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-def env_seconds(name: str, *, default: float, whole: bool = True) -> float:
-    """A number of seconds, 0 or more (whole ones unless ``whole`` is off). An empty variable,
-    as .env.example lists them, means the default; anything else stops the start with a
-    message rather than failing later, on some request."""
+def env_number(name: str, *, default: float, unit: str, whole: bool = True, minimum: int = 0):
+    """A number of ``unit``, ``minimum`` or more (whole ones, written in digits alone, unless
+    ``whole`` is off). An empty variable, as .env.example lists them, means the default;
+    anything else stops the start with a message rather than failing later, on some request."""
     value = os.environ.get(name, "").strip()
     try:
-        seconds = (int if whole else float)(value) if value else default
+        if not value:
+            number = default
+        elif whole:
+            number = int(value) if value.isdecimal() else minimum - 1
+        else:
+            number = float(value)
     except ValueError:
-        seconds = -1
-    if not 0 <= seconds < float("inf"):
-        kind = "a whole number of seconds" if whole else "a number of seconds"
-        raise ImproperlyConfigured(f"{name} must be {kind}, 0 or more.")
-    return seconds
+        number = minimum - 1
+    if not minimum <= number < float("inf"):
+        kind = f"a whole number of {unit}" if whole else f"a number of {unit}"
+        raise ImproperlyConfigured(f"{name} must be {kind}, {minimum} or more.")
+    return number
+
+
+def env_seconds(name: str, *, default: float, whole: bool = True) -> float:
+    return env_number(name, default=default, unit="seconds", whole=whole)
 
 
 # A rate as django-ninja reads it: requests per (a number of) seconds, minutes, hours or days.
@@ -263,7 +272,7 @@ if env_bool("DJANGO_BEHIND_TLS_PROXY", default=False):
 # behind the TLS proxy reads SECURE_PROXY_SSL_HEADER: without DJANGO_BEHIND_TLS_PROXY=1 there,
 # every request would look like plain HTTP and be redirected for ever.
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", default=False)
-SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS") or 0)
+SECURE_HSTS_SECONDS = env_seconds("DJANGO_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=False)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=False)
 
@@ -323,10 +332,7 @@ WEBHOOK_RETRY_DELAYS = (60, 5 * 60, 30 * 60, 2 * 3600, 12 * 3600)
 # Uploads: the largest request body the site reads, in MB (MiB, as the photos' 20 MB); a
 # larger request is refused before it is read (twinning/uploads.py). A photo may be 20 MB,
 # the rest of its form is small; match the proxy's limit (client_max_body_size 25m).
-_max_upload_mb = os.environ.get("DJANGO_MAX_UPLOAD_MB", "").strip() or "25"
-if not (_max_upload_mb.isdecimal() and int(_max_upload_mb) > 0):
-    raise ImproperlyConfigured("DJANGO_MAX_UPLOAD_MB must be a whole number of MB, 1 or more.")
-MAX_UPLOAD_BYTES = int(_max_upload_mb) * 1024 * 1024
+MAX_UPLOAD_BYTES = env_number("DJANGO_MAX_UPLOAD_MB", default=25, unit="MB", minimum=1) * 1024**2
 
 LOGGING = {
     "version": 1,
