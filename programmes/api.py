@@ -45,8 +45,7 @@ from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from . import problems, readmodel, sync
-from .caching import _Page as CachedEntry  # the pages' cache entry, for answers
-from .caching import current_generation
+from .caching import CachedPage, current_generation
 from .models import (
     Cluster,
     ExportRecord,
@@ -720,7 +719,7 @@ def api_view(view):
         ]:
             return problems.invalid_parameters(request, too_long)
         sync.catch_up()
-        entry = CachedEntry.of(request, current_generation())
+        entry = CachedPage.of(request, current_generation())
         answer = entry.cached_response()
         if answer is not None:
             last_modified = datetime.fromtimestamp(parse_http_date(answer["Last-Modified"]), UTC)

@@ -137,7 +137,7 @@ def cache_public_page(view: View) -> View:
             patch_cache_control(response, private=True)
             return response
         generation = current_generation()
-        page = _Page.of(request, generation)
+        page = CachedPage.of(request, generation)
         response = page.cached_response()
         if response is None:
             response = view(request, *args, **kwargs)
@@ -155,7 +155,9 @@ def cache_public_page(view: View) -> View:
 
 
 @dataclass(frozen=True)
-class _Page:
+class CachedPage:
+    """One page (or API answer, ``api.py``) in the cache, under the current generation."""
+
     key: str
     last_modified: int
 
