@@ -14,12 +14,13 @@ grows by one entry per file, so it is reported but not held to the budget).
 import argparse
 import os
 import re
-import secrets
 import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+import instructions  # bench/: its throwaway settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -36,18 +37,7 @@ def main() -> None:
     try:
         (workdir / "static").mkdir()
         os.environ.pop("REDIS_URL", None)
-        os.environ |= {
-            "DJANGO_SETTINGS_MODULE": "twinning.settings",
-            "DJANGO_DEBUG": "0",
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-            "DJANGO_ALLOWED_HOSTS": "testserver",
-            "DJANGO_PAGE_CACHE_SECONDS": "0",
-            "DJANGO_LOG_LEVEL": "ERROR",
-            "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
-            "DJANGO_STATIC_ROOT": str(workdir / "static"),
-            "DJANGO_MEDIA_ROOT": str(workdir / "media"),
-            "SITE_URL": "http://testserver",
-        }
+        os.environ |= instructions.environment(workdir)  # the same throwaway settings
         sys.path.insert(0, str(BASE_DIR))
         import django
 
