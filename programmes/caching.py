@@ -143,7 +143,7 @@ def cache_public_page(view: View) -> View:
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()  # a TemplateResponse (the sitemap's): the cache needs its bytes
-            if not _may_be_shared(request, response):
+            if not may_be_shared(request, response):
                 return response
             if "ETag" not in response:
                 set_response_etag(response)
@@ -193,7 +193,7 @@ class CachedPage:
         )
 
 
-def _may_be_shared(request: HttpRequest, response: HttpResponseBase) -> bool:
+def may_be_shared(request: HttpRequest, response: HttpResponseBase) -> bool:
     """Whether ``response`` is the same for every anonymous visitor of this URL."""
     return (
         response.status_code == 200
@@ -252,7 +252,7 @@ def _store_generation(generation: Generation) -> Generation:
 
 
 def _start_generation_from_database(now: float) -> Generation:
-    return _store_generation(Generation(secrets.token_hex(8), now, _next_scheduled_change(now)))
+    return _store_generation(Generation(secrets.token_hex(8), now, next_scheduled_change(now)))
 
 
 def _start_generation_after_commit() -> None:
@@ -262,7 +262,7 @@ def _start_generation_after_commit() -> None:
         _start_generation_from_database(timezone.now().timestamp())
 
 
-def _next_scheduled_change(now: float) -> float | None:
+def next_scheduled_change(now: float) -> float | None:
     """The earliest future publish or unpublish date of published content, in one query."""
     moment = datetime.fromtimestamp(now, tz=UTC)
     first, *others = [

@@ -32,7 +32,7 @@ and never load the hidden ones. So a change of a partnership's or mission's stat
 dates stamps ``("*", 0)``, which every entry depends on. Such changes are rare.
 
 **Scheduled dates need nothing running.** ``valid_until`` is the next publish or
-unpublish date of any published object (one query, ``caching._next_scheduled_change``):
+unpublish date of any published object (one query, ``caching.next_scheduled_change``):
 the first read after it rebuilds the entry.
 
 **A deploy starts afresh.** ``BUILD`` is a hash of the code, templates and message
@@ -58,6 +58,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from .caching import may_be_shared, next_scheduled_change
 from .models import (
     DERIVED_MODELS,
     AuditLogEntry,
@@ -110,6 +111,8 @@ def _build_token() -> str:
     return digest.hexdigest()[:32]
 
 
+# At start-up, deliberately: a process hashes the files it loaded, so a worker still running
+# old code during a deploy does not store its pages under the new code's token.
 BUILD = _build_token()
 
 
@@ -234,11 +237,9 @@ class Build:
         last_modified: datetime | None = None,
     ) -> None:
         """Keep ``content`` for ``key``; a failure (a locked SQLite file) only costs speed."""
-        from .caching import _next_scheduled_change
-
         # From the database, not the page cache's generation: that may be another process's
         # memory, which has not heard of a date set elsewhere.
-        next_change = _next_scheduled_change(timezone.now().timestamp())
+        next_change = next_scheduled_change(timezone.now().timestamp())
         entry = ReadModelEntry(
             kind=key.kind,
             key=key.key,
@@ -291,7 +292,7 @@ def serve_page(kind: str) -> Callable[[View], View]:
     """Serve a detail page (``view(request, slug)``) to anonymous visitors from the read model.
 
     Only a page without a query string: the language switcher repeats the query. The
-    response is stored only if the page cache could share it (``caching._may_be_shared``).
+    response is stored only if the page cache could share it (``caching.may_be_shared``).
     """
 
     def decorator(view: View) -> View:
@@ -309,9 +310,7 @@ def serve_page(kind: str) -> Callable[[View], View]:
                 return HttpResponse(stored.content, content_type=stored.content_type)
             with Build() as build:
                 response = view(request, slug)
-            from .caching import _may_be_shared
-
-            if _may_be_shared(request, response):
+            if may_be_shared(request, response):
                 build.store(key, response.content, response["Content-Type"])
             return response
 
