@@ -2,9 +2,11 @@
 import, so what an environment variable does can only be seen in a process that starts
 with it."""
 
+import importlib.util
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from django.conf import settings
 
@@ -30,3 +32,16 @@ def settings_under(environment: dict[str, str], *names: str) -> str:
     result = run_fresh(["-c", code], environment)
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
+
+
+def load_settings(monkeypatch, **environment: str):
+    """twinning/settings.py run afresh in ``environment``, as a module of its own (the
+    settings the tests run with are left alone): quicker than a fresh process, for what the
+    settings module itself decides."""
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    path = Path(settings.BASE_DIR) / "twinning" / "settings.py"
+    spec = importlib.util.spec_from_file_location("settings_under_test", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -38,6 +38,7 @@ from PIL import Image
 from programmes import images
 from programmes.models import Mission, Photo
 from tests.bundle_helpers import empty_install, read_document, rewrite
+from tests.environment import load_settings
 from tests.factories import MissionFactory, OutcomeFactory, PartnershipFactory, PhotoFactory
 from tests.test_photos import upload_through_the_admin, url
 from twinning.media_storage import (
@@ -351,31 +352,23 @@ def test_media_links_start_with_the_source_the_security_policy_allows(environmen
     assert source.endswith("/")
 
 
-def test_the_settings_read_media_storage_and_its_security_policy_from_the_environment():
-    environment = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("MEDIA_S3_", "DJANGO_"))},
-        "DJANGO_SECRET_KEY": "x",
-        "MEDIA_S3_BUCKET": "twinning-media",
-        "MEDIA_S3_REGION": "eu-central-1",
-        "MEDIA_S3_CUSTOM_DOMAIN": "media.twinning.example.org",
-    }
-    script = (
-        "import json; from twinning import settings; "
-        "print(json.dumps([settings.STORAGES['default']['BACKEND'], "
-        "settings.STORAGES['default']['OPTIONS']['custom_domain'], "
-        "[str(s) for s in settings.SECURE_CSP['img-src']]]))"
+def test_the_settings_read_media_storage_and_its_security_policy_from_the_environment(
+    monkeypatch,
+):
+    for name in [name for name in os.environ if name.startswith("MEDIA_S3_")]:
+        monkeypatch.delenv(name)
+    loaded = load_settings(
+        monkeypatch,
+        MEDIA_S3_BUCKET="twinning-media",
+        MEDIA_S3_REGION="eu-central-1",
+        MEDIA_S3_CUSTOM_DOMAIN="media.twinning.example.org",
     )
 
-    output = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=BASE_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-
-    assert json.loads(output) == [
+    assert [
+        loaded.STORAGES["default"]["BACKEND"],
+        loaded.STORAGES["default"]["OPTIONS"]["custom_domain"],
+        [str(source) for source in loaded.SECURE_CSP["img-src"]],
+    ] == [
         "storages.backends.s3.S3Storage",
         "media.twinning.example.org",
         ["'self'", "data:", "https://media.twinning.example.org/"],

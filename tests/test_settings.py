@@ -2,12 +2,10 @@
 .env.example lists them) is the default, and a value that cannot work stops the start with a
 message instead of failing on every request."""
 
-import importlib.util
 import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
@@ -16,18 +14,7 @@ from django.test import RequestFactory
 
 from programmes.api import AnonymousThrottle
 
-SETTINGS_FILE = Path(django_settings.BASE_DIR) / "twinning" / "settings.py"
-
-
-def load_settings(monkeypatch, **environment: str):
-    """twinning/settings.py run afresh in ``environment``, as a module of its own (the
-    settings the tests run with are left alone)."""
-    for name, value in environment.items():
-        monkeypatch.setenv(name, value)
-    spec = importlib.util.spec_from_file_location("settings_under_test", SETTINGS_FILE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from .environment import load_settings
 
 
 def test_a_rate_limit_of_0_is_off(monkeypatch):

@@ -18,9 +18,9 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains
 
 from programmes.models import Photo
+from tests.environment import load_settings
 from tests.factories import MissionFactory
 from tests.test_photos import encoded, photo_form, photo_like, upload
-from tests.test_settings import load_settings
 
 MB = 1024 * 1024
 GB = 1024 * MB
