@@ -70,7 +70,7 @@ def parse(html: str) -> PageParser:
     return parser
 
 
-@pytest.fixture(params=["factories", "seeds"])
+@pytest.fixture(params=["factories", pytest.param("seeds", marks=pytest.mark.seeded)])
 def site(request, db):
     """Each page type with its relations: made by the factories, then the real seed content."""
     if request.param == "seeds":
