@@ -22,6 +22,8 @@ from . import a11y_pages
 from .a11y_pages import LANGUAGES
 from .chromium import launched, requires_chromium
 
+# The page checks go with the browser tests: CI runs them on one database (.ci/run).
+pytestmark = pytest.mark.browser
 # axe-core, as axe-playwright-python ships it.
 AXE_SCRIPT = Path(axe_playwright_python.__file__).parent / "axe.min.js"
 # What axe checks: every WCAG 2.0, 2.1 and 2.2 rule of levels A and AA, and its best
@@ -211,7 +213,6 @@ def axe_violations(tab) -> list[str]:
     ]
 
 
-@pytest.mark.browser
 @requires_chromium
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_axe_finds_no_violations_and_pages_reflow(live_server, browser, showcase, language):
@@ -252,7 +253,6 @@ def open_pages(browser, live_server, showcase, language):
     staff.close()
 
 
-@pytest.mark.browser
 @requires_chromium
 def test_keyboard_skip_link_then_visible_focus(live_server, browser):
     mission = MissionFactory()

@@ -25,11 +25,15 @@ FALSE_POSITIVES = {
     "CSS: “paint-order”: Property “paint-order” doesn't exist.",
 }
 
-pytestmark = pytest.mark.skipif(
-    JAVA is None,
-    reason="no java on PATH: the Nu Html Checker needs Java 11 or newer "
-    "(Debian: apt-get install default-jre-headless)",
-)
+# With the browser tests: CI runs them on one database (.ci/run).
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        JAVA is None,
+        reason="no java on PATH: the Nu Html Checker needs Java 11 or newer "
+        "(Debian: apt-get install default-jre-headless)",
+    ),
+]
 
 
 def nu_html_checker(files: dict[Path, str]) -> dict[str, list[str]]:
