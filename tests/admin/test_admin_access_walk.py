@@ -463,6 +463,7 @@ SNAPSHOT_EVERY = 10
 ROLES = {"editor": EDITOR, "publisher": PUBLISHER, "translator": TRANSLATOR}
 
 
+@pytest.mark.slow  # every admin URL, as each role: the suite's longest
 @pytest.mark.parametrize("role", ROLES)
 def test_another_organisations_staff_reach_nothing_through_any_admin_url(client, role):
     world = build_world()

@@ -19,6 +19,8 @@ from ..factories import MissionFactory, OutcomeFactory, PhotoFactory
 
 EXAMPLES_PER_OPERATION = 12
 
+pytestmark = pytest.mark.slow  # property-based: some 130 generated requests
+
 
 @pytest.fixture
 def api_schema(db, monkeypatch):

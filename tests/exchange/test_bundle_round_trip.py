@@ -381,6 +381,7 @@ def round_trip(workdir: Path) -> tuple[dict, dict]:
     return canonical(first), canonical(second)
 
 
+@pytest.mark.slow  # property-based: 25 generated installs, each exported twice
 @pytest.mark.django_db
 @settings(
     max_examples=25,

@@ -313,6 +313,7 @@ def fill_text_fields(data: dict[str, list[str]], payload: str) -> dict[str, list
     }
 
 
+@pytest.mark.slow  # every text field of every model, through its admin form
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_payloads_typed_into_the_admin(client, payload):
     content = make_content()

@@ -35,6 +35,7 @@ def documented_production_environment() -> dict[str, str]:
     return environment | {"DJANGO_SECRET_KEY": secrets.token_urlsafe(50)}
 
 
+@pytest.mark.slow  # a fresh Python process runs the deployment checks
 def test_the_documented_production_environment_passes_check_deploy_without_an_issue():
     result = run_fresh(
         ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],

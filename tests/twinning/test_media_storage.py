@@ -293,6 +293,7 @@ def test_a_bucket_gives_s3_storage_that_never_overwrites_and_marks_files_immutab
 BUCKET = {"MEDIA_S3_BUCKET": "twinning-media", **KEYS}
 
 
+@pytest.mark.slow  # a boto3 S3 client is built for each of nine link shapes
 @pytest.mark.parametrize(
     ("environment", "link"),
     [
