@@ -12,7 +12,8 @@ class ProgrammesConfig(AppConfig):
     verbose_name = _("Twinning programmes")
 
     def ready(self):
-        from . import caching, readmodel, sync
+        from programmes.domain import sync
+        from readpath import caching, readmodel
 
         caching.connect_signals()
         readmodel.connect_signals()

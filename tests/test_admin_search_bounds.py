@@ -8,8 +8,8 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from programmes.admin import MAX_SEARCH_CHARACTERS, MAX_SEARCH_WORDS
-from programmes.permissions import EDITOR
+from programmes.admin.base import MAX_SEARCH_CHARACTERS, MAX_SEARCH_WORDS
+from programmes.domain.permissions import EDITOR
 
 from .factories import MissionFactory, StaffFactory
 

@@ -25,8 +25,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from programmes import permissions, services
-from programmes.events import content_event
+from programmes.domain import permissions, services
+from programmes.domain.signals import content_event
 from programmes.models import Mission, Status
 from tests.factories import (
     MissionFactory,

@@ -7,7 +7,7 @@ class WebhooksConfig(AppConfig):
     verbose_name = _("Partner webhooks")
 
     def ready(self):
-        from programmes.events import content_event
+        from programmes.domain.signals import content_event
 
         from . import checks, events
 

@@ -1,6 +1,6 @@
 """From content writes to webhook events: which object became public, changed or went.
 
-The services send ``programmes.events.content_event`` after every write, inside its
+The services send ``programmes.domain.signals.content_event`` after every write, inside its
 transaction. For each one, :func:`on_content_event` finds the public object the write is
 about (a programme item or photo is part of its mission, an objective of its partnership,
 a key figure, cluster or region photo of its region) and the objects whose public state
@@ -35,7 +35,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from programmes.audit import Action
+from programmes.domain.audit import Action
 from programmes.models import (
     Cluster,
     KeyFigure,
