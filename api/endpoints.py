@@ -721,7 +721,7 @@ def api_view(view):
             if len(request.headers.get(name, "")) > length
         ]:
             return problems.invalid_parameters(request, too_long)
-        sync.catch_up()
+        sync.catch_up(current_generation().token)
         entry = CachedPage.of(request, current_generation())
         answer = entry.cached_response()
         if answer is not None:

@@ -12,9 +12,6 @@ class ProgrammesConfig(AppConfig):
     verbose_name = _("Twinning programmes")
 
     def ready(self):
-        from programmes.domain import sync
-        from readpath import caching, readmodel
+        from .domain import sync
 
-        caching.connect_signals()
-        readmodel.connect_signals()
         sync.connect_signals()

@@ -1,11 +1,11 @@
 """The public pages.
 
-Views stay thin: what a page shows is fetched by one queryset method
-(``for_list()`` / ``for_detail_page()`` in ``querysets.py``) and who may see it
-is decided by ``published()`` / ``visible_to()``. Staff may open a draft to
-preview it; such a response says so and is kept out of caches and search engines.
-Anonymous visitors get public pages whole from the cache (``caching.py``), and detail
-pages from the read model (``readmodel.py``) when the cache has no copy.
+Views stay thin: what a page shows is fetched by one queryset method (``for_list()`` /
+``for_detail_page()`` in ``programmes/models/querysets.py``) and who may see it is decided
+by ``published()`` / ``permissions.visible_to()``. Staff may open a draft to preview it;
+such a response says so and is kept out of caches and search engines. Anonymous visitors
+get public pages whole from the cache (``readpath/caching.py``), and detail pages from the
+read model (``readpath/readmodel.py``) when the cache has no copy.
 """
 
 import datetime as dt
@@ -22,6 +22,7 @@ from django.utils.translation import get_language, get_language_from_request, ov
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from programmes.domain import permissions
 from programmes.exchange import bundles
 from programmes.models import (
     Cluster,
@@ -326,7 +327,7 @@ def _list_page_meta(
 
 def _get_visible_or_404(request: HttpRequest, queryset: QuerySet, slug: str) -> Model:
     """The object at ``slug`` if this visitor may see it (staff also see drafts)."""
-    return get_object_or_404(queryset.visible_to(request.user), slug=slug)
+    return get_object_or_404(permissions.visible_to(queryset, request.user), slug=slug)
 
 
 def _render_detail(

@@ -52,6 +52,7 @@ from django.utils.cache import (
 from django.utils.http import http_date, split_directive_names
 from django.utils.translation import get_language
 
+from programmes.domain.signals import rows_updated
 from programmes.models import DERIVED_MODELS, Publishable, Status
 
 GENERATION_KEY = "pages:generation"
@@ -111,7 +112,8 @@ def connect_signals() -> None:
 
     Auto-created models are the many-to-many tables, whose changes arrive as
     ``m2m_changed`` with the table as sender. The read model's tables (readmodel.py) are
-    derived from content, not content.
+    derived from content, not content. Writes without model signals (``QuerySet.update()``)
+    come as the domain's ``rows_updated``.
     """
     for model in apps.get_app_config("programmes").get_models(include_auto_created=True):
         if model in DERIVED_MODELS:
@@ -119,6 +121,7 @@ def connect_signals() -> None:
         post_save.connect(_saved, sender=model)
         post_delete.connect(_deleted, sender=model)
         m2m_changed.connect(_relations_changed, sender=model)
+    rows_updated.connect(_rows_updated, dispatch_uid="caching-rows-updated")
 
 
 def cache_public_page(view: View) -> View:
@@ -294,3 +297,7 @@ def _deleted(sender: type[Model], **kwargs) -> None:
 def _relations_changed(sender: type[Model], action: str, **kwargs) -> None:
     if action in {"post_add", "post_remove", "post_clear"}:
         content_changed()
+
+
+def _rows_updated(sender: type[Model], **kwargs) -> None:
+    content_changed()

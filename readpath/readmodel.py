@@ -58,6 +58,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from programmes.domain.signals import rows_updated
 from programmes.models import (
     DERIVED_MODELS,
     AuditLogEntry,
@@ -394,6 +395,13 @@ def _relations_changed(sender, instance, action, model, pk_set, **kwargs) -> Non
     stamp(keys)
 
 
+def _rows_updated(sender: type[Model], *, pks, related=None, **kwargs) -> None:
+    """A ``QuerySet.update()`` in the domain (``programmes.domain.signals.rows_updated``)."""
+    stamp_objects(sender, pks)
+    for model, model_pks in (related or {}).items():
+        stamp_objects(model, model_pks, related=True)
+
+
 def _through_fields(through: type[Model], side: type[Model]) -> tuple[ForeignKey, ForeignKey]:
     """The foreign keys of a many-to-many table: to ``side``, and to the other side."""
     keys = [f for f in through._meta.concrete_fields if isinstance(f, ForeignKey)]
@@ -415,6 +423,7 @@ def connect_signals() -> None:
         post_delete.connect(_deleted, sender=model, dispatch_uid=f"readmodel-delete-{model}")
     for model in GATES:
         pre_save.connect(_gate_before_save, sender=model, dispatch_uid=f"readmodel-gate-{model}")
+    rows_updated.connect(_rows_updated, dispatch_uid="readmodel-rows-updated")
     for model in config.get_models(include_auto_created=True):
         if model._meta.auto_created:
             m2m_changed.connect(

@@ -39,8 +39,8 @@ from tests.factories import (
 from webhooks import network, signing
 from webhooks import services as webhook_services
 from webhooks.checks import check_site_url
-from webhooks.events import on_content_event
 from webhooks.models import Delivery, Endpoint
+from webhooks.outbox import on_content_event
 from webhooks.tasks import deliver
 
 SITE = "https://twinning.example.org"

@@ -104,6 +104,9 @@ INSTALLED_APPS = [
     "axes",
     "corsheaders",
     "django_tasks_db",
+    # The read path connects its receivers before the domain connects its own, the order
+    # they always ran in (page cache, read model, export records).
+    "readpath",
     "programmes",
     "public",
     "webhooks",

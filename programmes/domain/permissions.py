@@ -299,6 +299,16 @@ def scope(queryset: QuerySet, user: User) -> QuerySet:
     )
 
 
+def visible_to(queryset: QuerySet, user: User) -> QuerySet:
+    """Published content for everyone; staff also preview what they may see in the admin.
+
+    A draft of another organisation stays as hidden from its staff as from visitors.
+    """
+    if user.is_authenticated and user.is_staff:
+        return queryset.published() | scope(queryset, user)
+    return queryset.published()
+
+
 def choices_for(user: User, model: type[models.Model], field_name: str, queryset: QuerySet):
     """What ``user`` may pick for the relation ``field_name`` of a ``model`` object.
 

@@ -15,8 +15,6 @@ from modeltranslation.translator import translator
 
 from programmes.models import Mission, Outcome, Partnership, Publishable, Status
 from programmes.models.richtext import sanitize_html
-from readpath import readmodel
-from readpath.caching import content_changed
 
 from . import audit, permissions, revisions, signals
 from .audit import Action
@@ -108,10 +106,10 @@ def align_outcomes_with_mission(mission: Mission) -> int:
     outcomes = mission.outcomes.exclude(partnership_id=mission.partnership_id)
     pks = list(outcomes.values_list("pk", flat=True))
     moved = outcomes.update(partnership_id=mission.partnership_id, updated_at=timezone.now())
-    # update() sends no signals.
-    content_changed()
-    readmodel.stamp_objects(Outcome, pks)
-    readmodel.stamp_objects(Partnership, [mission.partnership_id], related=True)
+    # update() sends no model signals: the receivers (the read path) learn of it here.
+    signals.rows_updated.send(
+        sender=Outcome, pks=pks, related={Partnership: [mission.partnership_id]}
+    )
     return moved
 
 

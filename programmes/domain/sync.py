@@ -17,10 +17,10 @@ public, ``changed_at`` now); a public row whose object is no longer public has *
 covered without anyone thinking of it here.
 
 :func:`reconcile` runs when a transaction that wrote content commits, and
-:func:`catch_up` runs it before an API request when the content generation (caching.py)
-moved on since the last comparison: on every write in this process, and when the next
-publish or unpublish date passes. A deleted object also gets its tombstone at once, from a
-``pre_delete`` receiver, children deleted by cascade included.
+:func:`catch_up` runs it before an API request when the content generation (the read
+path's page cache) moved on since the last comparison: on every write in this process,
+and when the next publish or unpublish date passes. A deleted object also gets its
+tombstone at once, from a ``pre_delete`` receiver, children deleted by cascade included.
 
 **An object's export changes when anything it shows changes.** A mission's export holds
 its programme items, photos and published outcomes, and refers to regions and
@@ -63,6 +63,8 @@ from programmes.models import (
     Region,
     Status,
 )
+
+from .signals import content_event
 
 Type = ExportRecord.Type
 
@@ -132,21 +134,18 @@ def _write_records(uuids_by_type: dict[str, set[UUID]], *, public: bool, now: da
     )
 
 
-def catch_up() -> None:
-    """Compare again if content changed, or a publish/unpublish date passed, since last time.
+def catch_up(generation: str) -> None:
+    """Compare again if ``generation`` is not the one of the last comparison.
 
-    Called before every API request; costs two cache reads when nothing changed. The
-    content generation (caching.py) changes on every write in this process and ends by
-    itself when the next known publish or unpublish date passes. A write in another
-    process compares on its own commit; a date it set becomes known here when this
+    Called before every API request with the content generation (``readpath/caching.py``),
+    which changes on every write in this process and ends by itself when the next known
+    publish or unpublish date passes; costs a cache read when nothing changed. A write in
+    another process compares on its own commit; a date it set becomes known here when this
     comparison expires (``API_CACHE_SECONDS``), or at once with a shared cache (Redis).
     """
-    from readpath.caching import current_generation
-
-    token = current_generation().token
-    if cache.get(RECONCILED_KEY) != token:
+    if cache.get(RECONCILED_KEY) != generation:
         reconcile()
-        cache.set(RECONCILED_KEY, token, timeout=settings.API_CACHE_SECONDS)
+        cache.set(RECONCILED_KEY, generation, timeout=settings.API_CACHE_SECONDS)
 
 
 _pending = threading.local()
@@ -344,8 +343,6 @@ def _exported_saved(sender, raw=False, **kwargs) -> None:
 
 def connect_signals() -> None:
     """Connect the receivers (``AppConfig.ready()``)."""
-    from .signals import content_event
-
     for model in NESTED:
         pre_save.connect(_parents_before_save, sender=model, dispatch_uid=f"sync-pre-{model}")
         post_save.connect(_nested_changed, sender=model, dispatch_uid=f"sync-save-{model}")

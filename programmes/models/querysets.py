@@ -28,20 +28,19 @@ def published_q(prefix: str = "", *, now=None) -> Q:
     )
 
 
+def related_models(queryset: models.QuerySet, *relations: str) -> list[type[models.Model]]:
+    """The models at the other end of ``relations`` of the queryset's model.
+
+    Found through the relations, which are what the pages prefetch: the models import this
+    module for their managers, so importing them here would go round in a circle.
+    """
+    meta = queryset.model._meta
+    return [meta.get_field(relation).related_model for relation in relations]
+
+
 class PublishableQuerySet(models.QuerySet):
     def published(self):
         return self.filter(published_q())
-
-    def visible_to(self, user):
-        """Published content for everyone; staff also preview what they may see in the admin.
-
-        A draft of another organisation stays as hidden from its staff as from visitors.
-        """
-        if user.is_authenticated and user.is_staff:
-            from programmes.domain.permissions import scope
-
-            return self.published() | scope(self, user)
-        return self.published()
 
 
 class PhotoQuerySet(models.QuerySet):
@@ -59,8 +58,10 @@ class RegionQuerySet(PublishableQuerySet):
         return self.published().select_related("parent")
 
     def for_detail_page(self):
-        from programmes.models import Cluster, KeyFigure, Organisation, Partnership, Photo, Region
-
+        Region = self.model  # noqa: N806 (a model class, as below)
+        Cluster, KeyFigure, Organisation, Partnership, Photo = related_models(  # noqa: N806
+            self, "clusters", "key_figures", "organisations", "home_partnerships", "photos"
+        )
         partnerships = Partnership.objects.published().select_related(
             "home_region", "partner_region"
         )
@@ -91,8 +92,9 @@ class OrganisationQuerySet(PublishableQuerySet):
     def for_detail_page(self, *, missions: int | None = None):
         """``missions``: fetch at most that many of its missions, the newest, as
         ``listed_missions``."""
-        from programmes.models import Mission, Partnership
-
+        Mission, Partnership = related_models(  # noqa: N806
+            self, "organised_missions", "coordinated_partnerships"
+        )
         return self.select_related("region").prefetch_related(
             Prefetch(
                 "organised_missions",
@@ -119,8 +121,9 @@ class PartnershipQuerySet(PublishableQuerySet):
     def for_detail_page(self, *, missions: int | None = None, outcomes: int | None = None):
         """``missions`` / ``outcomes``: fetch at most that many of each (the newest missions,
         the outcomes in their order), as ``listed_missions`` / ``listed_outcomes``."""
-        from programmes.models import Mission, Objective, Outcome
-
+        Mission, Objective, Outcome = related_models(  # noqa: N806
+            self, "missions", "objectives", "outcomes"
+        )
         return self.select_related("home_region", "partner_region", "coordinator").prefetch_related(
             "focus_areas",
             Prefetch("objectives", queryset=Objective.objects.order_by("order", "pk")),
@@ -171,8 +174,9 @@ class MissionQuerySet(PublishableQuerySet):
         )
 
     def for_detail_page(self):
-        from programmes.models import Outcome, ProgrammeItem, Region
-
+        Outcome, ProgrammeItem, Region = related_models(  # noqa: N806
+            self, "outcomes", "programme_items", "destinations"
+        )
         return self.select_related(
             "partnership__home_region", "partnership__partner_region"
         ).prefetch_related(
@@ -191,8 +195,7 @@ class MissionQuerySet(PublishableQuerySet):
 
     def for_calendar(self):
         """What the mission's iCalendar file shows; a calendar is never a draft preview."""
-        from programmes.models import ProgrammeItem, Region
-
+        ProgrammeItem, Region = related_models(self, "programme_items", "destinations")  # noqa: N806
         return self.published().prefetch_related(
             # The ancestors give each start time its time zone without a query.
             Prefetch("destinations", queryset=Region.objects.select_related(REGION_ANCESTORS)),

@@ -50,29 +50,34 @@ from programmes.models import (
 )
 
 from .models import Delivery, Endpoint, PublicCopy
+from .tasks import fan_out
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class Kind:
+class ObjectType:
+    """A type of object events are about: the ``type`` of a payload, ``object_type`` of a copy."""
+
     model: type
     collection: str  # the API's: /api/v1/<collection>/<uuid>
     page: str  # the URL name of the public page
     columns: tuple[str, ...] = ()  # what PublicCopy keeps to find the object again
 
 
-KINDS = {
-    "partnership": Kind(Partnership, "partnerships", "programmes:partnership"),
-    "mission": Kind(Mission, "missions", "programmes:mission", ("partnership_id",)),
-    "outcome": Kind(Outcome, "outcomes", "programmes:outcome", ("partnership_id", "mission_id")),
-    "region": Kind(Region, "regions", "programmes:region"),
-    "organisation": Kind(Organisation, "organisations", "programmes:organisation"),
+OBJECT_TYPES = {
+    "partnership": ObjectType(Partnership, "partnerships", "programmes:partnership"),
+    "mission": ObjectType(Mission, "missions", "programmes:mission", ("partnership_id",)),
+    "outcome": ObjectType(
+        Outcome, "outcomes", "programmes:outcome", ("partnership_id", "mission_id")
+    ),
+    "region": ObjectType(Region, "regions", "programmes:region"),
+    "organisation": ObjectType(Organisation, "organisations", "programmes:organisation"),
 }
-KIND_OF_MODEL = {kind.model: name for name, kind in KINDS.items()}
+TYPE_OF_MODEL = {object_type.model: name for name, object_type in OBJECT_TYPES.items()}
 # Shared reference data: events go to every endpoint.
-SHARED_KINDS = frozenset({"region", "organisation"})
-# Whose public state follows an object's: (kind, the column that points to the object).
+SHARED_TYPES = frozenset({"region", "organisation"})
+# Whose public state follows an object's: (object_type, the column that points to the object).
 FOLLOWERS = {
     "partnership": (("mission", "partnership_id"), ("outcome", "partnership_id")),
     "mission": (("outcome", "mission_id"),),
@@ -87,14 +92,13 @@ PARTS = {
 }
 
 REMOVALS = frozenset({"unpublished", "deleted"})
-TEST_EVENT = "webhook.test"
 
 
 @dataclass
 class Change:
     """One public object touched in a transaction: what partners knew, and know now."""
 
-    kind: str
+    object_type: str
     pk: int
     uuid: uuid.UUID
     was_announced: bool
@@ -115,7 +119,7 @@ class Change:
                 action = None
         else:
             action = "unpublished" if self.was_announced else None
-        return f"{self.kind}.{action}" if action else None
+        return f"{self.object_type}.{action}" if action else None
 
 
 class PendingEvents:
@@ -127,7 +131,7 @@ class PendingEvents:
         self.callback = self.send  # one object, to find it among the commit callbacks
 
     def note(self, change: Change) -> None:
-        key = (change.kind, change.pk)
+        key = (change.object_type, change.pk)
         known = self.changes.get(key)
         if known is None:
             self.changes[key] = change
@@ -170,49 +174,49 @@ def pending_events() -> PendingEvents:
 
 def on_content_event(sender, *, action, instance, user=None, **kwargs) -> None:
     """The ``content_event`` receiver: note what partners must hear about this write."""
-    kind = KIND_OF_MODEL.get(sender)
-    if kind is not None:
+    object_type = TYPE_OF_MODEL.get(sender)
+    if object_type is not None:
         if action == Action.DELETED:
-            _note_deletion(kind, instance.pk)
+            _note_deletion(object_type, instance.pk)
         else:
-            _note_write(kind, instance.pk, with_followers=True)
+            _note_write(object_type, instance.pk, with_followers=True)
         return
-    for parent_kind, column in PARTS.get(sender, ()):
+    for parent_type, column in PARTS.get(sender, ()):
         parent_pk = getattr(instance, column)
         if parent_pk is not None:
-            _note_write(parent_kind, parent_pk, with_followers=False)
+            _note_write(parent_type, parent_pk, with_followers=False)
 
 
-def _scopes(kind: str, pk: int, *, with_followers: bool) -> list[tuple[str, str, int]]:
-    """(kind, column, value) for the object and, if asked, what follows it."""
-    scopes = [(kind, "pk", pk)]
+def _scopes(object_type: str, pk: int, *, with_followers: bool) -> list[tuple[str, str, int]]:
+    """(object_type, column, value) for the object and, if asked, what follows it."""
+    scopes = [(object_type, "pk", pk)]
     if with_followers:
-        scopes += [(follower, column, pk) for follower, column in FOLLOWERS.get(kind, ())]
+        scopes += [(follower, column, pk) for follower, column in FOLLOWERS.get(object_type, ())]
     return scopes
 
 
 def _announced_q(scopes) -> Q:
     """The PublicCopy rows of ``scopes``."""
     query = Q()
-    for kind, column, value in scopes:
-        query |= Q(object_type=kind, **{"object_id" if column == "pk" else column: value})
+    for object_type, column, value in scopes:
+        query |= Q(object_type=object_type, **{"object_id" if column == "pk" else column: value})
     return query
 
 
-def _note_write(kind: str, pk: int, *, with_followers: bool) -> None:
-    """Something was written to ``kind`` ``pk`` (or a part of it); compare with PublicCopy."""
-    scopes = _scopes(kind, pk, with_followers=with_followers)
+def _note_write(object_type: str, pk: int, *, with_followers: bool) -> None:
+    """Something was written to that object (or a part of it); compare with PublicCopy."""
+    scopes = _scopes(object_type, pk, with_followers=with_followers)
     public = {}
-    for scope_kind, column, value in scopes:
-        spec = KINDS[scope_kind]
+    for scope_type, column, value in scopes:
+        spec = OBJECT_TYPES[scope_type]
         rows = spec.model.objects.published().filter(**{column: value})
         rows = rows.values("pk", "uuid", "slug", *spec.columns)
-        public.update({(scope_kind, row["pk"]): row for row in rows})
+        public.update({(scope_type, row["pk"]): row for row in rows})
     announced = {
         (copy.object_type, copy.object_id): copy
         for copy in PublicCopy.objects.filter(_announced_q(scopes))
     }
-    _reconcile(public, announced, written=(kind, pk))
+    _reconcile(public, announced, written=(object_type, pk))
 
 
 def catch_up() -> int:
@@ -225,9 +229,9 @@ def catch_up() -> int:
     """
     with transaction.atomic():
         public = {}
-        for kind, spec in KINDS.items():
+        for object_type, spec in OBJECT_TYPES.items():
             rows = spec.model.objects.published().values("pk", "uuid", "slug", *spec.columns)
-            public.update({(kind, row["pk"]): row for row in rows.iterator()})
+            public.update({(object_type, row["pk"]): row for row in rows.iterator()})
         announced = {
             (copy.object_type, copy.object_id): copy for copy in PublicCopy.objects.iterator()
         }
@@ -237,19 +241,19 @@ def catch_up() -> int:
 def _reconcile(public: dict, announced: dict, *, written: tuple[str, int] | None) -> int:
     """Bring PublicCopy in line with ``public`` and note the differences as changes.
 
-    ``public`` and ``announced`` map (kind, pk) to the object's values and its PublicCopy;
+    ``public`` and ``announced`` map (object_type, pk) to the object's values and its PublicCopy;
     ``written`` is the object the write was to, the one that "changed" if it stays public.
     """
     pending = pending_events()
     new_copies, moved, gone = [], [], []
     # The object written to first, then what follows it: the order the deliveries are made.
     for key in sorted(public.keys() | announced.keys(), key=lambda key: (key != written, key)):
-        kind, pk = key
+        object_type, pk = key
         row, copy = public.get(key), announced.get(key)
         if row is not None and copy is None:
             new_copies.append(
                 PublicCopy(
-                    object_type=kind,
+                    object_type=object_type,
                     object_id=pk,
                     uuid=row["uuid"],
                     partnership_id=row.get("partnership_id"),
@@ -267,13 +271,13 @@ def _reconcile(public: dict, announced: dict, *, written: tuple[str, int] | None
         elif key != written:
             continue  # public before and after, not written to: nothing to tell
         partnership_ids = {
-            pk if kind == "partnership" else None,
+            pk if object_type == "partnership" else None,
             row and row.get("partnership_id"),
             copy and copy.partnership_id,
         } - {None}
         pending.note(
             Change(
-                kind=kind,
+                object_type=object_type,
                 pk=pk,
                 uuid=row["uuid"] if row else copy.uuid,
                 was_announced=copy is not None,
@@ -292,9 +296,9 @@ def _reconcile(public: dict, announced: dict, *, written: tuple[str, int] | None
     return len(new_copies) + len(gone)
 
 
-def _note_deletion(kind: str, pk: int) -> None:
-    """``kind`` ``pk`` is about to be deleted, with its followers (a mission's outcomes)."""
-    scopes = _scopes(kind, pk, with_followers=True)
+def _note_deletion(object_type: str, pk: int) -> None:
+    """``object_type`` ``pk`` is about to be deleted, with its followers (a mission's outcomes)."""
+    scopes = _scopes(object_type, pk, with_followers=True)
     copies = list(PublicCopy.objects.filter(_announced_q(scopes)))
     if not copies:
         return  # partners never had it: nothing to tell
@@ -307,7 +311,7 @@ def _note_deletion(kind: str, pk: int) -> None:
         } - {None}
         pending.note(
             Change(
-                kind=copy.object_type,
+                object_type=copy.object_type,
                 pk=copy.object_id,
                 uuid=copy.uuid,
                 was_announced=True,
@@ -331,8 +335,8 @@ class Routes:
     all_endpoints: set = field(default_factory=set)
     by_partnership: dict = field(default_factory=dict)
 
-    def targets(self, kind: str, partnership_ids) -> set:
-        if kind in SHARED_KINDS:
+    def targets(self, object_type: str, partnership_ids) -> set:
+        if object_type in SHARED_TYPES:
             return set(self.all_endpoints)
         targets = set(self.everything)
         for partnership_id in partnership_ids:
@@ -358,7 +362,9 @@ def absolute_url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def build_payload(event_id, event_type: str, *, kind=None, object_uuid=None, slug="", at=None):
+def build_payload(
+    event_id, event_type: str, *, object_type=None, object_uuid=None, slug="", at=None
+):
     """The event as partners receive it: what happened to which object, and where to read it.
 
     Events are thin on purpose: the partner reads the current state from the API, so an
@@ -366,15 +372,15 @@ def build_payload(event_id, event_type: str, *, kind=None, object_uuid=None, slu
     """
     occurred_at = (at or timezone.now()).astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
     payload = {"id": str(event_id), "type": event_type, "occurred_at": occurred_at, "object": None}
-    if kind is not None:
-        spec = KINDS[kind]
+    if object_type is not None:
+        spec = OBJECT_TYPES[object_type]
         urls = {}
         if event_type.rpartition(".")[2] not in REMOVALS:
             for code, _name in settings.LANGUAGES:
                 with translation.override(code):
                     urls[code] = absolute_url(reverse(spec.page, kwargs={"slug": slug}))
         payload["object"] = {
-            "type": kind,
+            "type": object_type,
             "uuid": str(object_uuid),
             "api_url": absolute_url(f"/api/v1/{spec.collection}/{object_uuid}"),
             "urls": urls,
@@ -394,14 +400,14 @@ def send_events(changes: list[Change]) -> None:
             targets = change.endpoint_ids
         else:
             routes = routes or endpoint_routes()
-            targets = routes.targets(change.kind, change.partnership_ids)
+            targets = routes.targets(change.object_type, change.partnership_ids)
         if not targets:
             continue
         event_id = uuid.uuid4()
         payload = build_payload(
             event_id,
             change.event,
-            kind=change.kind,
+            object_type=change.object_type,
             object_uuid=change.uuid,
             slug=change.slug,
             at=now,
@@ -414,6 +420,4 @@ def send_events(changes: list[Change]) -> None:
         ]
     if deliveries:
         Delivery.objects.bulk_create(deliveries)
-        from .tasks import fan_out
-
         fan_out.enqueue(sorted({str(delivery.event_id) for delivery in deliveries}))
