@@ -10,18 +10,9 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
-from programmes.domain.translation_status import (
-    TARGET_LANGUAGES,
-)
-from programmes.models import (
-    Membership,
-)
-
-from .base import (
-    BoundedSearch,
-)
-
-# Staff accounts: role and organisations --------------------------------------------------
+from programmes.domain.translation_status import TARGET_LANGUAGES
+from programmes.models import Membership
+from twinning.admin_search import BoundedSearch
 
 
 class MembershipForm(forms.ModelForm):

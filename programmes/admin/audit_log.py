@@ -7,13 +7,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from programmes.domain import audit
-from programmes.models import (
-    AuditLogEntry,
-)
-
-from .base import (
-    BoundedSearch,
-)
+from programmes.models import AuditLogEntry
+from twinning.admin_search import BoundedSearch
 
 
 @admin.register(AuditLogEntry)

@@ -1,5 +1,6 @@
-"""What every admin here shares: role scoping, the bounded search box, the revision
-and history views, translation status, and the workflow's buttons and actions.
+"""What every admin here shares: role scoping, the revision and history views,
+translation status, and the workflow's buttons and actions (the bounded search box, which
+the webhooks' admin shares too, is ``twinning/admin_search.py``).
 
 Who sees and changes what (their organisations' content, by role) is decided in
 ``programmes/domain/permissions.py``; ``RoleScopedAdmin`` applies it to an admin,
@@ -24,14 +25,11 @@ from django.urls import reverse
 from django.utils.csp import CSP
 from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
-from django.utils.text import smart_split
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.csp import csp_override
-from modeltranslation.admin import (
-    TabbedTranslationAdmin,
-)
+from modeltranslation.admin import TabbedTranslationAdmin
 from modeltranslation.utils import build_localized_fieldname
 from reversion.admin import VersionAdmin
 from reversion.errors import RevertError
@@ -39,7 +37,6 @@ from reversion.models import Version
 from reversion.utils import mute_signals
 
 from programmes.domain import permissions, revisions, services, workflow
-from programmes.domain.conflicts import EditConflictAdminMixin
 from programmes.domain.translation_status import (
     TARGET_LANGUAGES,
     missing_q,
@@ -52,6 +49,9 @@ from programmes.models import (
     Publishable,
     Status,
 )
+from twinning.admin_search import BoundedSearch
+
+from .conflicts import EditConflictAdminMixin
 
 RECORD_FIELDS = ("uuid", "created_at", "updated_at")
 PUBLICATION_DESCRIPTION = _(
@@ -73,8 +73,6 @@ def allow_prose_editor_style(policy: dict) -> dict:
     style_src = policy.get("style-src", policy.get("default-src", [CSP.SELF]))
     return policy | {"style-src": [*style_src, PROSE_EDITOR_STYLE_HASH]}
 
-
-# Roles and organisations (see permissions.py) ------------------------------------------------
 
 WORKFLOW_FIELDS = services.WORKFLOW_FIELDS
 SAVE_REFUSED = _(
@@ -173,38 +171,6 @@ class RoleScopedFields:
         if queryset is None:
             queryset = db_field.remote_field.model._default_manager.using(db)
         return permissions.choices_for(request.user, self.model, db_field.name, queryset)
-
-
-MAX_SEARCH_WORDS = 10
-MAX_SEARCH_CHARACTERS = 200
-
-
-class BoundedSearch:
-    """The search box (and autocompletes) with at most ten words and 200 characters.
-
-    Django adds a condition per word and search field: a pasted page of text became an SQL
-    expression too deep for the database, a server error. Every admin with a search uses
-    this; ``tests/test_admin_search_bounds.py`` walks them all.
-    """
-
-    def get_search_results(self, request, queryset, search_term):
-        words = list(smart_split(search_term))
-        bounded = " ".join(words[:MAX_SEARCH_WORDS])[:MAX_SEARCH_CHARACTERS]
-        match = request.resolver_match
-        on_list = match is not None and (match.url_name or "").endswith("_changelist")
-        if on_list and len(words) > MAX_SEARCH_WORDS:
-            messages.warning(
-                request,
-                _("Only the first %(count)d words of the search were used.")
-                % {"count": MAX_SEARCH_WORDS},
-            )
-        elif on_list and len(bounded) < len(" ".join(words)):
-            messages.warning(
-                request,
-                _("Only the first %(count)d characters of the search were used.")
-                % {"count": MAX_SEARCH_CHARACTERS},
-            )
-        return super().get_search_results(request, queryset, bounded)
 
 
 class _ShownOnly(Exception):  # noqa: N818 (a signal, not an error)

@@ -2,18 +2,13 @@
 
 from django.contrib import admin
 
-from programmes.models import (
-    ExportRecord,
-)
-
-from .base import (
-    BoundedSearch,
-)
+from programmes.models import ExportRecord
+from twinning.admin_search import BoundedSearch
 
 
 @admin.register(ExportRecord)
 class ExportRecordAdmin(BoundedSearch, admin.ModelAdmin):
-    """What partner sites were told (programmes/sync.py): read-only, for answering "why did
+    """What partner sites were told (programmes/domain/sync.py): read-only, for answering "why did
     the partner site remove this?" A record that is not public is a tombstone of /api/v1/deleted.
     """
 

@@ -2,13 +2,9 @@
 
 from django.contrib import admin
 
-from programmes.models import (
-    FocusArea,
-)
+from programmes.models import FocusArea
 
-from .base import (
-    EditorialAdmin,
-)
+from .base import EditorialAdmin
 
 
 @admin.register(FocusArea)

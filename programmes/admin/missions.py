@@ -5,12 +5,9 @@ from django.contrib import admin
 from django.contrib.admin.widgets import AdminTextareaWidget
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import (
-    TranslationStackedInline,
-)
+from modeltranslation.admin import TranslationStackedInline
 
 from programmes.domain import services
-from programmes.domain.conflicts import EditConflictAdminMixin
 from programmes.models import (
     Mission,
     Outcome,
@@ -23,6 +20,7 @@ from .base import (
     PublishableAdmin,
     RoleScopedInline,
 )
+from .conflicts import EditConflictAdminMixin
 from .photos import PhotoInline
 
 

@@ -4,9 +4,7 @@ from django.contrib import admin
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from programmes.models import (
-    Organisation,
-)
+from programmes.models import Organisation
 
 from .base import (
     PUBLICATION_DESCRIPTION,

@@ -3,9 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from programmes.models import (
-    Outcome,
-)
+from programmes.models import Outcome
 
 from .base import (
     PUBLICATION_DESCRIPTION,

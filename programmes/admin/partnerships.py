@@ -9,9 +9,7 @@ from django.http import Http404, StreamingHttpResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import (
-    TranslationTabularInline,
-)
+from modeltranslation.admin import TranslationTabularInline
 
 from programmes.domain import permissions
 from programmes.exchange import bundles

@@ -2,20 +2,16 @@
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import (
-    TranslationStackedInline,
-)
+from modeltranslation.admin import TranslationStackedInline
 
-from programmes.domain.conflicts import EditConflictAdminMixin
-from programmes.models import (
-    Photo,
-)
+from programmes.models import Photo
 
 from .base import (
     RECORD_FIELDS,
     EditorialAdmin,
     RoleScopedInline,
 )
+from .conflicts import EditConflictAdminMixin
 
 
 class PhotoInline(RoleScopedInline, EditConflictAdminMixin, TranslationStackedInline):

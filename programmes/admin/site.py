@@ -14,9 +14,6 @@ admin.site.site_title = _("Twinning CMS")
 admin.site.index_title = _("Partnerships, missions and regions")
 
 
-# "View on site" -------------------------------------------------------------------------
-
-
 def view_on_site(request, content_type_id, object_id):
     """The admin's "View on site" redirect, for an object the user may see in the admin.
 

@@ -23,7 +23,7 @@ from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 
-from . import audit
+from programmes.domain import audit
 
 TOKEN_FIELD = "base_updated_at"
 
