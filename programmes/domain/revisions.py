@@ -173,13 +173,13 @@ class FieldChange:
 class ObjectChange:
     """What happened to the object or one of its children between two versions."""
 
-    class Kind:
+    class ChangeType:
         ADDED = "added"
         REMOVED = "removed"
         CHANGED = "changed"
 
     label: str
-    kind: str
+    change_type: str
     fields: list[FieldChange] = field(default_factory=list)
 
 
@@ -238,11 +238,11 @@ def _family_changes(before: dict, after: dict, values: "_ValueFormatter") -> lis
         old, new = before.get(key), after.get(key)
         label = _object_label(new or old)
         if old is None:
-            changes.append(ObjectChange(label, ObjectChange.Kind.ADDED))
+            changes.append(ObjectChange(label, ObjectChange.ChangeType.ADDED))
         elif new is None:
-            changes.append(ObjectChange(label, ObjectChange.Kind.REMOVED))
+            changes.append(ObjectChange(label, ObjectChange.ChangeType.REMOVED))
         elif fields := _field_changes(old, new, values):
-            changes.append(ObjectChange(label, ObjectChange.Kind.CHANGED, fields))
+            changes.append(ObjectChange(label, ObjectChange.ChangeType.CHANGED, fields))
     return changes
 
 
