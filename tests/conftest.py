@@ -140,7 +140,7 @@ def seeded(request, db):
         )
         # Loading left the page cache's generation in the cache, which each test empties:
         # start it again, so the pinned query counts see the cache as a load leaves it.
-        from programmes.caching import current_generation
+        from readpath.caching import current_generation
 
         current_generation()
         return

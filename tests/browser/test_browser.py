@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from programmes.permissions import PUBLISHER
+from programmes.domain.permissions import PUBLISHER
 
 from ..factories import MissionFactory, StaffFactory
 from .chromium import BROWSER_TEST, PageProblems, log_in, opened_page

@@ -35,8 +35,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from PIL import Image
 
-from programmes import images
-from programmes.models import Mission, Photo
+from programmes.models import Mission, Photo, images
 from tests.domain.test_photos import upload_through_the_admin, url
 from tests.environment import load_settings
 from tests.exchange.bundle_helpers import empty_install, read_document, rewrite
