@@ -420,8 +420,9 @@ def test_sitemap_says_when_it_last_changed(client, trip):
 
     assert max(entry["lastmod"] for entry in entries.values()) == "2025-06-01"
     assert entries[f"{BASE}/nl/regions/shanghai/"]["lastmod"] == "2025-05-29"
-    # The responses' own validators are the page cache's (test_caching.py): they change
-    # with every change to the content, deletions included, which no lastmod can show.
+    # The responses' own validators are the page cache's (tests/readpath/test_caching.py):
+    # they change with every change to the content, deletions included, which no lastmod
+    # can show.
     for address in ["/sitemap.xml", sitemap_file("missions", page_of(trip))]:
         response = client.get(address)
         assert response["Last-Modified"] and response["ETag"]
