@@ -23,11 +23,11 @@ def _clear_cache():
 # The seed content -------------------------------------------------------------------------
 #
 # Loading the two seed documents takes seconds (every object is validated, revisioned and
-# audited), and some sixty tests read them. They share one load: the seed is loaded in a
+# audited), and dozens of tests read them. They share one load: the seed is loaded in a
 # transaction that is never committed, each test runs inside it in its own savepoint (the
 # usual pytest-django rollback, one level down), so every test sees the pristine seed and
 # its own writes vanish. The tests that use the seed are run last, together, so the seed is
-# loaded once per run (per xdist worker). A test that needs committed data (a live server,
+# loaded once per run. A test that needs committed data (a live server,
 # ``transaction=True``) cannot run inside that transaction: it loads the seed itself, as all
 # tests once did.
 
