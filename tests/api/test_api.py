@@ -14,7 +14,7 @@ from django.utils import timezone
 from modeltranslation.translator import translator
 from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate as validate_openapi_document
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from api.endpoints import exported_at
 from api.schemas import Language, TranslatedText
@@ -32,6 +32,7 @@ from programmes.models import (
     Status,
 )
 
+from ..browser.chromium import launched, requires_chromium
 from ..factories import (
     ClusterFactory,
     FocusAreaFactory,
@@ -1162,15 +1163,6 @@ def test_docs_page_loads_only_local_files(client):
     assert "unsafe" not in response["Content-Security-Policy"]
 
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 RECORD_CSP_VIOLATIONS = """
 window.cspViolations = [];
 document.addEventListener("securitypolicyviolation", (event) => {
@@ -1180,36 +1172,30 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 
 @pytest.mark.browser
+@requires_chromium
 @pytest.mark.django_db(transaction=True)
-def test_docs_page_works_under_the_strict_content_security_policy(live_server, monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+def test_docs_page_works_under_the_strict_content_security_policy(live_server):
     make_programme()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+    with launched() as browser:
+        page = browser.new_page()
+        requested = []
+        page.on("request", lambda request: requested.append(request.url))
+        page.add_init_script(RECORD_CSP_VIOLATIONS)
+
+        page.goto(f"{live_server.url}/api/v1/docs")
+        operation = page.locator("#operations-missions-list_missions")
+        operation.locator(".opblock-summary").click()
+        operation.get_by_role("button", name="Try it out").click()
+        operation.get_by_role("button", name="Execute").click()
+        status = operation.locator(".live-responses-table tbody .response-col_status")
+
+        expect(status).to_have_text("200")
+        assert page.locator(".opblock-summary").count() == 11  # with /deleted
+        expect(page.locator(".info .title")).to_contain_text("Twinning CMS API")
+        # Swagger UI's stylesheet applies: the GET badge is blue.
+        badge = operation.locator(".opblock-summary-method")
+        assert badge.evaluate("element => getComputedStyle(element).backgroundColor") == (
+            "rgb(97, 175, 254)"
         )
-        try:
-            page = browser.new_page()
-            requested = []
-            page.on("request", lambda request: requested.append(request.url))
-            page.add_init_script(RECORD_CSP_VIOLATIONS)
-
-            page.goto(f"{live_server.url}/api/v1/docs")
-            operation = page.locator("#operations-missions-list_missions")
-            operation.locator(".opblock-summary").click()
-            operation.get_by_role("button", name="Try it out").click()
-            operation.get_by_role("button", name="Execute").click()
-            status = operation.locator(".live-responses-table tbody .response-col_status")
-
-            expect(status).to_have_text("200")
-            assert page.locator(".opblock-summary").count() == 11  # with /deleted
-            expect(page.locator(".info .title")).to_contain_text("Twinning CMS API")
-            # Swagger UI's stylesheet applies: the GET badge is blue.
-            badge = operation.locator(".opblock-summary-method")
-            assert badge.evaluate("element => getComputedStyle(element).backgroundColor") == (
-                "rgb(97, 175, 254)"
-            )
-            assert page.evaluate("window.cspViolations") == []
-            assert requested and all(url.startswith(live_server.url) for url in requested)
-        finally:
-            browser.close()
+        assert page.evaluate("window.cspViolations") == []
+        assert requested and all(url.startswith(live_server.url) for url in requested)

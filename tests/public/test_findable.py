@@ -7,18 +7,15 @@ drafts left out everywhere and query counts pinned.
 import datetime as dt
 import io
 import json
-import os
 import re
 import uuid
 import xml.etree.ElementTree as ET
 from decimal import Decimal
-from pathlib import Path
 
 import icalendar
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connections
 from django.test.utils import override_script_prefix
 from django.utils import timezone, translation
 from PIL import Image
@@ -44,6 +41,7 @@ from public.sitemaps import (
     latest_change,
 )
 
+from ..browser.chromium import launched, requires_chromium
 from ..factories import (
     MissionFactory,
     OrganisationFactory,
@@ -1139,17 +1137,6 @@ def test_calendar_queries_do_not_grow(client, db, django_assert_num_queries, ite
 
 # In a real browser -------------------------------------------------------------------
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
 REPORT_CSP_VIOLATIONS = """
 window.cspViolations = [];
 document.addEventListener("securitypolicyviolation", (event) => {
@@ -1159,30 +1146,21 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}")
+@requires_chromium
 def test_chromium_reads_json_ld_without_a_csp_violation(live_server, trip):
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            console_errors = []
-            page.on(
-                "console",
-                lambda message: message.type == "error" and console_errors.append(message.text),
-            )
-            page.add_init_script(REPORT_CSP_VIOLATIONS)
-            page.goto(f"{live_server.url}/en/missions/trip/")
-            data = page.evaluate(
-                "JSON.parse(document.querySelector('script[type=\"application/ld+json\"]')"
-                ".textContent)"
-            )
-            violations = page.evaluate("window.cspViolations")
-        finally:
-            browser.close()
-            connections.close_all()
+    with launched() as browser:
+        page = browser.new_page()
+        console_errors = []
+        page.on(
+            "console",
+            lambda message: message.type == "error" and console_errors.append(message.text),
+        )
+        page.add_init_script(REPORT_CSP_VIOLATIONS)
+        page.goto(f"{live_server.url}/en/missions/trip/")
+        data = page.evaluate(
+            "JSON.parse(document.querySelector('script[type=\"application/ld+json\"]').textContent)"
+        )
+        violations = page.evaluate("window.cspViolations")
 
     assert data["@type"] == "Event"
     assert len(data["subEvent"]) == 3
