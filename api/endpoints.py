@@ -3,7 +3,7 @@
 The OpenAPI document is at ``/api/v1/openapi.json``, its interactive docs at
 ``/api/v1/docs``, the guide for partner developers in docs/api.md. Every query starts
 from ``published()`` (querysets.py). Each endpoint fetches what it shows in a fixed
-number of queries, pinned by tests/test_api.py, and answers a conditional GET from two
+number of queries, pinned by tests/api/test_api.py, and answers a conditional GET from two
 small queries without building the body. The shapes are in schemas.py;
 :class:`Exporter` fills them. What ``updated_since`` and ``/deleted`` rest on is in
 sync.py, the error format in problems.py.
@@ -190,7 +190,7 @@ api = ExportAPI(
     description=DESCRIPTION,
     # The docs page loads Swagger UI from /static/ninja/ and renders under the site's strict
     # Content-Security-Policy as it is: it styles through the DOM, never with inline CSS, so it
-    # needs no csp_override (tests/test_api.py checks this in a browser). Without a validatorUrl
+    # needs no csp_override (tests/api/test_api.py checks this in a browser). Without a validatorUrl
     # it does not ask validator.swagger.io for a badge: nothing may load from elsewhere.
     docs=Swagger(settings={"validatorUrl": None}),
     throttle=[throttle],

@@ -354,7 +354,7 @@ def full_text_document(searchable: SearchableType, config: str) -> SearchVector:
     """All the texts of ``searchable`` in the active language, as one ``tsvector``.
 
     Migration 0004 has a GIN index on exactly this expression per type and
-    language; ``tests/test_search.py`` checks that the search uses it.
+    language; ``tests/public/test_search.py`` checks that the search uses it.
     """
     return SearchVector(
         *(_shown(searchable.model, field) for field, _weight in searchable.fields), config=config

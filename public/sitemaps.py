@@ -61,7 +61,7 @@ def addresses_in_every_language(path: str, prefixes: dict[str, str]) -> dict[str
     behind each language's prefix (``prefixes``: ``language_prefixes()``).
 
     This is what ``reverse()`` gives in each language as long as the public URL patterns
-    are not translated themselves; ``tests/test_findable.py`` checks it for every page.
+    are not translated themselves; ``tests/public/test_findable.py`` checks it for every page.
     """
     default = prefixes[settings.LANGUAGE_CODE]
     if not path.startswith(default):

@@ -17,7 +17,7 @@ class BoundedSearch:
 
     Django adds a condition per word and search field: a pasted page of text became an SQL
     expression too deep for the database, a server error. Every admin with a search uses
-    this; ``tests/test_admin_search_bounds.py`` walks them all.
+    this; ``tests/admin/test_admin_search_bounds.py`` walks them all.
     """
 
     def get_search_results(self, request, queryset, search_term):

@@ -147,7 +147,7 @@ def csp_sources(storage: Mapping[str, Any]) -> list[str]:
     """The Content-Security-Policy source that media links of ``storage`` start with.
 
     Empty for the file system (media come from the site's own origin, ``'self'``).
-    ``tests/test_media_storage.py`` checks each shape against the links django-storages
+    ``tests/twinning/test_media_storage.py`` checks each shape against the links django-storages
     makes.
     """
     if storage["BACKEND"] != S3_BACKEND:

@@ -61,7 +61,7 @@ PUBLICATION_DESCRIPTION = _(
 
 # The rich text editor (Tiptap, inside django-prose-editor) injects its base stylesheet as an
 # inline <style> element without a nonce. The form pages allow exactly that stylesheet by its
-# hash; everything else keeps the site's strict policy. tests/test_admin.py recomputes the
+# hash; everything else keeps the site's strict policy. tests/admin/test_admin.py recomputes the
 # hash from the installed editor, so an upgrade that changes the stylesheet fails loudly.
 PROSE_EDITOR_STYLE_HASH = "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"
 

@@ -8,7 +8,7 @@ mission is not "translated" while its programme is Dutch only.
 
 The same rule exists twice, once in Python for objects at hand (:func:`translation_status`,
 with the parts prefetched by :func:`with_parts`) and once as a query condition for lists
-and filters (:func:`missing_q`); ``tests/test_translation_status.py`` checks they agree.
+and filters (:func:`missing_q`); ``tests/domain/test_translation_status.py`` checks they agree.
 """
 
 from dataclasses import dataclass

@@ -2,7 +2,7 @@
 
 The permissions are written out here as they were when this migration was made (a
 migration must not change meaning when the code does); ``programmes.permissions``
-holds the current table, and ``tests/test_permissions.py`` checks that the two agree.
+holds the current table, and ``tests/domain/test_permissions.py`` checks that the two agree.
 Which organisation's content a member works on is their ``Membership``, not the group.
 """
 

@@ -4,7 +4,7 @@ One index per searched type and full-text language (Dutch, English) on exactly t
 expression ``search.full_text_document()`` builds: all texts a visitor reads in that
 language, each the first non-empty column of its fallback chain. PostgreSQL uses an
 expression index only when the query's expression is identical, so when the searched
-fields change, add a migration that recreates these (``tests/test_search.py`` fails
+fields change, add a migration that recreates these (``tests/public/test_search.py`` fails
 until then).
 
 SQLite matches patterns instead, so nothing happens there. Chinese is matched as a
