@@ -54,7 +54,7 @@ from reversion.errors import RevertError
 from reversion.models import Version
 from reversion.utils import mute_signals
 
-from . import audit, bundles, permissions, revisions, services, workflow
+from . import admin_translations, audit, bundles, permissions, revisions, services, workflow
 from .conflicts import EditConflictAdminMixin
 from .models import (
     AuditLogEntry,
@@ -905,7 +905,7 @@ class OrganisationAdmin(PublishableAdmin):
             self.admin_site.admin_view(translation_overview),
             name="programmes_translation_overview",
         )
-        return [overview, *super().get_urls()]
+        return [overview, *admin_translations.urls(self.admin_site), *super().get_urls()]
 
     list_display = [
         "name",
@@ -1001,7 +1001,11 @@ class PartnershipAdmin(PublishableAdmin):
         ),
     ]
 
-    actions = [*PublishableAdmin.actions, "download_bundle_selected"]
+    actions = [
+        *PublishableAdmin.actions,
+        "download_bundle_selected",
+        admin_translations.export_selected,
+    ]
 
     def get_urls(self):
         bundle = path(
@@ -1069,6 +1073,7 @@ class PartnershipAdmin(PublishableAdmin):
 
 @admin.register(Mission)
 class MissionAdmin(PublishableAdmin):
+    actions = [*PublishableAdmin.actions, admin_translations.export_selected]
     list_display = [
         "title",
         "kind",
@@ -1359,6 +1364,8 @@ def translation_overview(request):
         "languages": [names[language] for language in TARGET_LANGUAGES],
         "totals": _overview_totals(sections),
         "sections": sections,
+        "missing_exports": admin_translations.missing_exports(selected),
+        "may_import": admin_translations.may_import(user),
     }
     return TemplateResponse(request, "admin/programmes/translation_overview.html", context)
 

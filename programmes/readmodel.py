@@ -64,6 +64,7 @@ from .models import (
     AuditLogEntry,
     ContentStamp,
     ExportRecord,
+    Installation,
     Membership,
     Mission,
     Partnership,
@@ -74,7 +75,7 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 # Models whose rows no page or API answer shows.
-PRIVATE_MODELS = (AuditLogEntry, ExportRecord, Membership)
+PRIVATE_MODELS = (AuditLogEntry, ExportRecord, Installation, Membership)
 # Models whose publication decides whether other objects are public (querysets.py).
 GATES = (Partnership, Mission)
 GATE_FIELDS = ("status", "publish_at", "unpublish_at")
