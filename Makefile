@@ -13,7 +13,7 @@ DEV_ENV := DJANGO_DEBUG=1 DATABASE_URL=
 help:
 	@echo "make run    - set up everything and serve the site with the seed content on http://127.0.0.1:$(PORT)/"
 	@echo "make test   - set up everything and run the whole test suite (DATABASE_URL selects the database)"
-	@echo "make lint   - ruff lint and format check, missing migrations"
+	@echo "make lint   - ruff lint and format check, the import contracts (layers), missing migrations"
 	@echo "make messages - update the gettext catalogs (locale/) after changing interface strings"
 	@echo "make seed   - (re)load the seed content into the development database"
 	@echo "make worker - send queued webhook events (run beside make run, in a second terminal)"
@@ -82,6 +82,8 @@ bench: $(VENV)/.installed-runtime compilemessages
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
@@ -93,4 +95,4 @@ messages: $(VENV)/.installed-dev
 	$(MAKE) compilemessages
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles media .pytest_cache .ruff_cache
+	rm -rf $(VENV) db.sqlite3 staticfiles media .pytest_cache .ruff_cache .import_linter_cache

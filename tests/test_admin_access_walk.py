@@ -30,8 +30,9 @@ from django.urls import URLResolver, reverse
 from django.utils import translation
 from reversion.models import Version
 
-from programmes import services
-from programmes.admin_translations import packed
+from programmes.admin.translations import packed
+from programmes.domain import services
+from programmes.domain.permissions import EDITOR, PUBLISHER, TRANSLATOR
 from programmes.exchange import translations
 from programmes.models import (
     AuditLogEntry,
@@ -42,7 +43,6 @@ from programmes.models import (
     Status,
     installation_id,
 )
-from programmes.permissions import EDITOR, PUBLISHER, TRANSLATOR
 from webhooks.models import Delivery, Endpoint
 
 from .factories import (

@@ -12,7 +12,7 @@ from django.conf import settings as django_settings
 from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
 
-from programmes.api import AnonymousThrottle
+from api.endpoints import AnonymousThrottle
 
 from .environment import load_settings
 

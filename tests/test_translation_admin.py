@@ -9,10 +9,10 @@ from lxml import html as lxml_html
 from translate.storage import xliff
 from translate.storage.placeables import StringElem
 
-from programmes import services
+from programmes.domain import services
+from programmes.domain.permissions import EDITOR, PUBLISHER, TRANSLATOR
 from programmes.exchange import translations
 from programmes.models import Mission, Organisation, Status
-from programmes.permissions import EDITOR, PUBLISHER, TRANSLATOR
 
 from .factories import MissionFactory, OrganisationFactory, PartnershipFactory, StaffFactory
 

@@ -25,11 +25,11 @@ from translate.storage import po, xliff, xliff2
 from translate.storage.placeables import StringElem
 from translate.storage.placeables import xliff as placeables
 
-from programmes import services
+from programmes.domain import services
+from programmes.domain.permissions import EDITOR, PUBLISHER, TRANSLATOR
 from programmes.exchange import translations
 from programmes.exchange.translations import Selection
 from programmes.models import AuditLogEntry, Installation, Mission, Status
-from programmes.permissions import EDITOR, PUBLISHER, TRANSLATOR
 from webhooks.models import Delivery, Endpoint, PublicCopy
 
 from .factories import (

@@ -104,7 +104,11 @@ INSTALLED_APPS = [
     "axes",
     "corsheaders",
     "django_tasks_db",
+    # The read path connects its receivers before the domain connects its own, the order
+    # they always ran in (page cache, read model, export records).
+    "readpath",
     "programmes",
+    "public",
     "webhooks",
 ]
 
@@ -112,7 +116,7 @@ MIDDLEWARE = [
     # CORS first (django-cors-headers answers preflights itself), then the API's error
     # format, which turns any error under /api/ into application/problem+json.
     "corsheaders.middleware.CorsMiddleware",
-    "programmes.problems.ProblemMiddleware",
+    "api.problems.ProblemMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -177,7 +181,7 @@ CACHES = {
     )
 }
 # Public pages are cached whole for anonymous visitors and dropped when content changes
-# (programmes/caching.py). The memory cache belongs to one process: a change made in
+# (readpath/caching.py). The memory cache belongs to one process: a change made in
 # another (a second gunicorn worker, a management command) reaches its pages only when
 # they expire, so without Redis they are kept for a minute. 0 turns the page cache off.
 PAGE_CACHE_SECONDS = env_seconds("DJANGO_PAGE_CACHE_SECONDS", default=3600 if REDIS_URL else 60)
@@ -284,7 +288,7 @@ LOGIN_REDIRECT_URL = "admin:index"
 # itself, answers only POST, so "?next=https://elsewhere" ended on a dead end.
 LOGOUT_REDIRECT_URL = "admin:login"
 
-# The JSON API (/api/v1/, programmes/api.py and docs/api.md). Partner sites whose browsers
+# The JSON API (/api/v1/, api/endpoints.py and docs/api.md). Partner sites whose browsers
 # may read it (CORS), comma-separated origins such as https://www.partner.cn; GET only.
 CORS_ALLOWED_ORIGINS = env_list("PARTNER_ORIGINS")
 CORS_URLS_REGEX = r"^/api/"

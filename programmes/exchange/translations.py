@@ -52,8 +52,16 @@ from translate.misc.xml_helpers import parse_xml
 from translate.storage import po, xliff, xliff2
 from translate.storage.xliff import ID_SEPARATOR
 
-from .. import permissions
-from ..models import (
+from programmes.domain import permissions
+from programmes.domain.services import rich_text_field_names, save_content
+from programmes.domain.translation_status import (
+    SOURCE_LANGUAGE,
+    TARGET_LANGUAGES,
+    translated_fields,
+)
+from programmes.exchange import inline_codes
+from programmes.exchange.inline_codes import MarkupError
+from programmes.models import (
     Cluster,
     FocusArea,
     KeyFigure,
@@ -67,11 +75,7 @@ from ..models import (
     Region,
     installation_id,
 )
-from ..richtext import sanitize_html
-from ..services import rich_text_field_names, save_content
-from ..translation_status import SOURCE_LANGUAGE, TARGET_LANGUAGES, translated_fields
-from . import inline_codes
-from .inline_codes import MarkupError
+from programmes.models.richtext import sanitize_html
 
 Progress = Callable[[int, int], None]
 

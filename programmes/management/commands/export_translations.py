@@ -3,10 +3,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
-from programmes.bundles import ProgressBar
+from programmes.domain.translation_status import TARGET_LANGUAGES
 from programmes.exchange import translations
+from programmes.exchange.bundles import ProgressBar
 from programmes.models import Mission, Organisation, Partnership
-from programmes.translation_status import TARGET_LANGUAGES
 
 
 class Command(BaseCommand):

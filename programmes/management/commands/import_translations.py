@@ -3,9 +3,9 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
-from programmes.bundles import ProgressBar
+from programmes.domain.translation_status import TARGET_LANGUAGES
 from programmes.exchange import translations
-from programmes.translation_status import TARGET_LANGUAGES
+from programmes.exchange.bundles import ProgressBar
 
 
 class Command(BaseCommand):

@@ -9,8 +9,8 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from webhooks.events import catch_up
 from webhooks.models import Delivery
+from webhooks.outbox import catch_up
 from webhooks.tasks import requeue_overdue
 
 FINISHED = (Delivery.State.SUCCEEDED, Delivery.State.FAILED, Delivery.State.CANCELLED)
