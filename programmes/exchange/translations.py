@@ -951,20 +951,31 @@ def plan_import(
         raise TranslationFileError([gettext("The file holds no text of this site.")])
     ((source_language, target_language),) = languages
     plan = Plan(parsed.format, target_language, source_language)
+    objects: dict = {}
     for unit, parts in readable:
-        _plan_unit(plan, problems, unit, parts, user=user, lock=lock)
+        _plan_unit(plan, problems, unit, parts, objects, user=user, lock=lock)
     if problems:
         raise TranslationFileError(problems)
     return plan
 
 
-def _plan_unit(plan: Plan, problems: list[str], unit: FileUnit, parts: dict, *, user, lock):
+def _plan_unit(
+    plan: Plan, problems: list[str], unit: FileUnit, parts: dict, objects: dict, *, user, lock
+):
+    """Add what ``unit`` would change to ``plan`` (or why it cannot to ``problems``).
+
+    ``objects`` keeps each object found, by model and UUID: an object's texts are several
+    units, and one instance (fetched and permission-checked once) takes all their changes.
+    """
     model = MODELS.get(parts["model"])
     name = parts["field"]
     if model is None or name not in translated_fields(model):
         _refuse_unit(problems, unit, gettext(UNKNOWN))
         return
-    obj = _find_object(model, parts["uuid"], user=user, lock=lock)
+    key = (model, parts["uuid"])
+    if key not in objects:
+        objects[key] = _find_object(model, parts["uuid"], user=user, lock=lock)
+    obj = objects[key]
     if obj is None:
         _refuse_unit(problems, unit, gettext(UNKNOWN))
         return
