@@ -436,22 +436,28 @@ def _rich_parts(unit: Unit):
     return source_nodes, target_nodes
 
 
+def _fill_xliff_unit(item, unit: Unit, to_placeables) -> None:
+    """Id, source and current translation of an XLIFF unit; rich text as ``to_placeables``
+    makes inline codes of the version."""
+    item.setid(unit.id)
+    if unit.rich:
+        source_nodes, target_nodes = _rich_parts(unit)
+        item.rich_source = [to_placeables(source_nodes)]
+        if target_nodes is not None:
+            item.set_rich_target([to_placeables(target_nodes)])
+    else:
+        item.source = unit.source
+        if unit.target:
+            item.target = unit.target
+
+
 def write_xliff12(units_: list[Unit], *, source_language: str, target_language: str) -> bytes:
     store = Xliff12File()
     store.setsourcelanguage(file_language(source_language))
     store.settargetlanguage(file_language(target_language))
     for unit in units_:
         item = store.addsourceunit("", filename=FILE_ID)
-        item.setid(unit.id)
-        if unit.rich:
-            source_nodes, target_nodes = _rich_parts(unit)
-            item.rich_source = [inline_codes.to_placeables_12(source_nodes)]
-            if target_nodes is not None:
-                item.set_rich_target([inline_codes.to_placeables_12(target_nodes)])
-        else:
-            item.source = unit.source
-            if unit.target:
-                item.target = unit.target
+        _fill_xliff_unit(item, unit, inline_codes.to_placeables_12)
         if item.target:
             item.markfuzzy(False)  # a translation in use: approved, not a suggestion
         if not unit.rich:
@@ -484,16 +490,7 @@ def write_xliff20(units_: list[Unit], *, source_language: str, target_language: 
     store.body.set("canResegment", "no")
     for unit in units_:
         item = store.addsourceunit("")
-        item.setid(unit.id)
-        if unit.rich:
-            source_nodes, target_nodes = _rich_parts(unit)
-            item.rich_source = [inline_codes.to_placeables_20(source_nodes)]
-            if target_nodes is not None:
-                item.set_rich_target([inline_codes.to_placeables_20(target_nodes)])
-        else:
-            item.source = unit.source
-            if unit.target:
-                item.target = unit.target
+        _fill_xliff_unit(item, unit, inline_codes.to_placeables_20)
         if unit.target:
             item.xmlelement.set("state", "translated")
         element = item.getunitelement()
