@@ -824,7 +824,9 @@ UNKNOWN = gettext_noop("unknown id: there is no such text on this site.")
 
 
 def _find_object(model: type[models.Model], key: str, *, user, lock: bool):
-    queryset = model._default_manager.filter(uuid=key)
+    # Ordered by the key alone: a model's own ordering may follow a nullable relation (an
+    # outcome's mission), and PostgreSQL cannot lock the outer side of such a join.
+    queryset = model._default_manager.filter(uuid=key).order_by("pk")
     if lock:
         queryset = queryset.select_for_update()
     obj = queryset.first()
