@@ -641,6 +641,15 @@ def test_units_without_fingerprint_twice_or_not_ours_are_refused(mission, editor
     )
 
 
+def test_a_long_list_of_refusals_is_cut_short(mission, editor, monkeypatch):
+    monkeypatch.setattr(translations, "MAX_PROBLEMS", 3)
+    content = export(mission)
+    Installation.objects.update(uuid="6b1f4a0e-9d7e-4c41-8a53-0c2f5d7e9a11")
+    problems = refused(content, user=editor)
+    assert len(problems) == 4
+    assert problems[-1] == "… and 7 more problems."  # ten units, all from "another" install
+
+
 @pytest.mark.parametrize(
     "content",
     [b"", b"not a translation file", b"<html><body/></html>", b"<?xml version='1.0'?><xliff"],

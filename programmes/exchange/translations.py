@@ -45,7 +45,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, ngettext
 from lxml import etree
 from modeltranslation.utils import build_localized_fieldname
 from translate.misc.xml_helpers import parse_xml
@@ -96,6 +96,8 @@ FILE_ID = "twinning-cms"
 MAX_FILE_BYTES = 20 * 1024**2
 # The comment of an import's revisions and audit log entries (translated when shown).
 IMPORT_COMMENT = gettext_noop("Imported from a translation file")
+# The refusals listed for one file; the rest are counted.
+MAX_PROBLEMS = 50
 
 UNIT_ID = re.compile(
     r"^(?P<model>[a-z]+)\.(?P<uuid>[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12})\.(?P<field>[a-z_]+)$"
@@ -125,9 +127,20 @@ MODELS: dict[str, type[models.Model]] = {
 
 
 class TranslationFileError(Exception):
-    """A file is refused; ``problems`` name each unit (or the file) and what is wrong."""
+    """A file is refused; ``problems`` name each unit (or the file) and what is wrong.
+
+    At most ``MAX_PROBLEMS`` are kept, and a last line says how many more there were: a
+    file from another install refuses every one of its units for the same reason.
+    """
 
     def __init__(self, problems: list[str]):
+        if len(problems) > MAX_PROBLEMS:
+            more = len(problems) - MAX_PROBLEMS
+            problems = [
+                *problems[:MAX_PROBLEMS],
+                ngettext("… and %(count)d more problem.", "… and %(count)d more problems.", more)
+                % {"count": more},
+            ]
         super().__init__("\n".join(problems))
         self.problems = problems
 
@@ -599,7 +612,9 @@ class FileUnit:
 
     @property
     def name(self) -> str:
-        return self.id or next((i for i in self.ids if i), f"number {self.number}")
+        """How messages name the unit: its id, else whatever the file calls it (cut short)."""
+        name = self.id or next((i for i in self.ids if i), f"number {self.number}")
+        return name if len(name) <= 100 else f"{name[:100]}…"
 
 
 @dataclass
