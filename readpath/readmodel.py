@@ -64,6 +64,7 @@ from programmes.models import (
     AuditLogEntry,
     ContentStamp,
     ExportRecord,
+    Installation,
     Membership,
     Mission,
     Partnership,
@@ -76,7 +77,7 @@ from .caching import may_be_shared, next_scheduled_change
 logger = logging.getLogger(__name__)
 
 # Models whose rows no page or API answer shows.
-PRIVATE_MODELS = (AuditLogEntry, ExportRecord, Membership)
+PRIVATE_MODELS = (AuditLogEntry, ExportRecord, Installation, Membership)
 # Models whose publication decides whether other objects are public (querysets.py).
 GATES = (Partnership, Mission)
 GATE_FIELDS = ("status", "publish_at", "unpublish_at")

@@ -22,6 +22,7 @@ from .base import (
 )
 from .conflicts import EditConflictAdminMixin
 from .photos import PhotoInline
+from .translations import export_selected
 
 
 class ProgrammeItemInline(RoleScopedInline, TranslationStackedInline):
@@ -58,6 +59,7 @@ class OutcomeInline(RoleScopedInline, EditConflictAdminMixin, TranslationStacked
 
 @admin.register(Mission)
 class MissionAdmin(PublishableAdmin):
+    actions = [*PublishableAdmin.actions, export_selected]
     list_display = [
         "title",
         "kind",

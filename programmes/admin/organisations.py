@@ -1,4 +1,4 @@
-"""Organisations, and the translation overview's address beside them."""
+"""Organisations, and the addresses of the translation overview and files beside them."""
 
 from django.contrib import admin
 from django.urls import path
@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from programmes.models import Organisation
 
+from . import translations
 from .base import (
     PUBLICATION_DESCRIPTION,
     RECORD_FIELDS,
@@ -22,7 +23,7 @@ class OrganisationAdmin(PublishableAdmin):
             self.admin_site.admin_view(translation_overview),
             name="programmes_translation_overview",
         )
-        return [overview, *super().get_urls()]
+        return [overview, *translations.urls(self.admin_site), *super().get_urls()]
 
     list_display = [
         "name",

@@ -24,6 +24,7 @@ from .base import (
     PublishableAdmin,
     RoleScopedInline,
 )
+from .translations import export_selected
 
 
 class ObjectiveInline(RoleScopedInline, TranslationTabularInline):
@@ -89,7 +90,7 @@ class PartnershipAdmin(PublishableAdmin):
         ),
     ]
 
-    actions = [*PublishableAdmin.actions, "download_bundle_selected"]
+    actions = [*PublishableAdmin.actions, "download_bundle_selected", export_selected]
 
     def get_urls(self):
         bundle = path(

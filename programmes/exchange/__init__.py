@@ -1,2 +1,3 @@
-"""Moving content in and out as files: exchange bundles (``bundles``) and the seed content
-loader (``seed``), both writing through the domain's services."""
+"""Moving content in and out as files: exchange bundles (``bundles``), the seed content
+loader (``seed``) and translation files for agencies (``translations``), all writing through
+the domain's services."""

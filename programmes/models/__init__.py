@@ -34,6 +34,7 @@ from .outcomes import Outcome
 from .photos import Photo, photo_upload_to
 from .audit_log import AuditLogEntry
 from .export_records import ExportRecord
+from .installation import Installation, installation_id
 from .read_model import DERIVED_MODELS, ContentStamp, ReadModelDependency, ReadModelEntry
 # isort: on
 
@@ -47,6 +48,7 @@ __all__ = [
     "ContentStamp",
     "ExportRecord",
     "FocusArea",
+    "Installation",
     "KeyFigure",
     "LimitedTextField",
     "Membership",
@@ -63,6 +65,7 @@ __all__ = [
     "Region",
     "Status",
     "Timestamped",
+    "installation_id",
     "photo_upload_to",
     "time_zone_names",
     "validate_time_zone",

@@ -25,13 +25,24 @@ from django.contrib import admin
 from django.contrib.admin.utils import quote
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, reverse
 from django.utils import translation
 from reversion.models import Version
 
+from programmes.admin.translations import packed
 from programmes.domain import services
 from programmes.domain.permissions import EDITOR, PUBLISHER, TRANSLATOR
-from programmes.models import AuditLogEntry, ExportRecord, FocusArea, Mission, Status
+from programmes.exchange import translations
+from programmes.models import (
+    AuditLogEntry,
+    ExportRecord,
+    FocusArea,
+    Mission,
+    Partnership,
+    Status,
+    installation_id,
+)
 from webhooks.models import Delivery, Endpoint
 
 from ..factories import (
@@ -287,6 +298,44 @@ def translation_overview(world, model, name):
     ]
 
 
+def translation_export(world, model, name):
+    """The export of Enschede's missions and partnerships, alone or beside POM's own, and of
+    Enschede's organisation and the shared data (site managers only)."""
+    url = reverse(f"admin:{name}")
+    download = "&download=1&language=zh-hans&source=nl&format=xliff12"
+    own = world.own["mission"]
+    queries = [
+        f"{key}={pk}"
+        for model_, key in ((Mission, "mission"), (Partnership, "partnership"))
+        for pk, _readable in objects_of(world, model_)
+    ]
+    queries += [f"mission={own}&mission={pk}" for pk, _readable in objects_of(world, Mission)]
+    queries += [f"organisation={world.enschede.pk}", "organisation=shared", "mission=x"]
+    return [Request(url, methods=("get",))] + [
+        Request(f"{url}?{query}{suffix}", methods=("get", "post"))
+        for query in queries
+        for suffix in ("", download)
+    ]
+
+
+def translation_import(world, model, name):
+    """A translation of all of Enschede's missions, uploaded and confirmed: every unit is
+    unknown to POM's staff, so nothing is written and no text of Enschede's is shown."""
+    installation_id()  # exists before the walk compares the database
+    selection = translations.Selection(
+        missions=Mission.objects.filter(partnership__owner=world.enschede)
+    )
+    content = translations.export(selection, target_language="zh-hans").content
+    url = reverse(f"admin:{name}")
+    upload = {"file": SimpleUploadedFile("t.xlf", content), "language": "zh-hans"}
+    confirm = {"confirm": "1", "content": packed(content), "language": "zh-hans", "digest": "0"}
+    return [
+        Request(url, refused=False, methods=("get",)),
+        Request(url, refused=False, data=upload, methods=("post",), form=False),
+        Request(url, refused=False, data=confirm, methods=("post",), form=False),
+    ]
+
+
 def autocomplete(world, model, name):
     """Every autocomplete field of every admin and inline, searched for Enschede's texts."""
     url = reverse(f"admin:{name}")
@@ -357,6 +406,8 @@ FILLERS = {
     # our own views
     "bundle": by_object("bundle"),
     "programmes_translation_overview": translation_overview,
+    "programmes_translation_export": translation_export,
+    "programmes_translation_import": translation_import,
     # Django's user admin
     "password_change": by_object("password_change"),
     # the admin site
