@@ -64,6 +64,7 @@ from .models import (
     KeyFigure,
     Membership,
     Mission,
+    MissionDestination,
     Objective,
     Organisation,
     Outcome,
@@ -122,11 +123,16 @@ SHARED_PAGE_REFUSED = _(
 
 
 def declared_fields(model_admin) -> list[str]:
-    """The fields an admin or inline shows, a translated field once per language."""
+    """The fields an admin or inline shows, a translated field once per language.
+
+    An inline of a model without texts (a mission's destinations) is no translation admin.
+    """
     if model_admin.fieldsets:
         declared = flatten_fieldsets(model_admin.fieldsets)
     else:
         declared = flatten(model_admin.fields or [])
+    if not hasattr(model_admin, "replace_orig_field"):
+        return list(declared)
     return list(model_admin.replace_orig_field(declared))
 
 
@@ -790,9 +796,25 @@ class ObjectiveInline(RoleScopedInline, TranslationTabularInline):
     extra = 0
 
 
+class MissionDestinationInline(RoleScopedInline, admin.TabularInline):
+    """The destinations in the order the mission visits them: the rows' order, unless an
+    editor numbers them (rows with the same number keep the order they were added in)."""
+
+    model = MissionDestination
+    fields = ["region", "position"]
+    autocomplete_fields = ["region"]
+    extra = 0
+
+
 class ProgrammeItemInline(RoleScopedInline, TranslationStackedInline):
     model = ProgrammeItem
-    fields = [("city", "host"), ("kind", "order"), "title", "description", ("date", "start_time")]
+    fields = [
+        ("city", "host"),
+        ("kind", "order"),
+        "title",
+        "description",
+        ("date", "start_time", "end_time"),
+    ]
     autocomplete_fields = ["city", "host"]
     formfield_overrides = {models.TextField: {"widget": AdminTextareaWidget(attrs={"rows": 3})}}
     extra = 0
@@ -1082,10 +1104,10 @@ class MissionAdmin(PublishableAdmin):
     list_filter = ["status", "kind", ("partnership", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["partnership"]
     search_fields = ["title_nl", "title_en", "title_zh_hans", "slug"]
-    autocomplete_fields = ["partnership", "destinations", "organisers"]
+    autocomplete_fields = ["partnership", "organisers"]
     prepopulated_fields = {"slug": ["title_nl"]}
     readonly_fields = RECORD_FIELDS
-    inlines = [ProgrammeItemInline, OutcomeInline, PhotoInline]
+    inlines = [MissionDestinationInline, ProgrammeItemInline, OutcomeInline, PhotoInline]
     fieldsets = [
         (
             _("Content"),
@@ -1111,10 +1133,10 @@ class MissionAdmin(PublishableAdmin):
         (
             _("Relations"),
             {
-                "fields": ["partnership", "destinations", "organisers"],
+                "fields": ["partnership", "organisers"],
                 "description": _(
-                    "The partnership this mission serves, the cities or regions it visits and "
-                    "the organisations that organise it."
+                    "The partnership this mission serves and the organisations that organise "
+                    "it. The cities or regions it visits are below, in the order it visits them."
                 ),
             },
         ),

@@ -61,7 +61,7 @@ from .models import (
     Publishable,
     Region,
 )
-from .querysets import REGION_ANCESTORS
+from .querysets import REGION_ANCESTORS, destinations_in_order
 from .schemas import (
     InvalidParameters,
     Language,
@@ -93,9 +93,10 @@ docs/api.md in the source.
 * `url` is the object's public page in the requested language (Dutch without `lang`); photo
   renditions have absolute URLs too.
 * Rich texts are sanitized HTML.
-* A programme item's `start_time` is the local wall-clock time in its `time_zone` (an IANA
-  name): 09:00 in Dalian is 09:00 China time (`+08:00`). A region's `time_zone` is its own or
-  inherited from the region it lies in.
+* A programme item's `start_time` and `end_time` (when known; on the same day) are local
+  wall-clock times in its `time_zone` (an IANA name): 09:00 in Dalian is 09:00 China time
+  (`+08:00`). A region's `time_zone` is its own or inherited from the region it lies in.
+* A mission's `destinations` are in the order it visits them.
 * Lists come in pages (`limit`, `offset`; the total is `count`) in the order the objects were
   added, so paging stays stable while new objects arrive. Filters narrow a list; a query
   parameter the endpoint does not know is refused (400), so a misspelt filter never passes
@@ -117,7 +118,7 @@ number of requests per period (see the 429 answer and its `Retry-After`).
 
 # Bumped when the shape of an export changes: part of every ETag, so no cached copy of the
 # old shape stays valid.
-SHAPE_VERSION = "3"  # 3: time zones of regions and programme items
+SHAPE_VERSION = "4"  # 3: time zones of regions and programme items; 4: end times
 
 
 class ExportAPI(NinjaAPI):
@@ -449,6 +450,7 @@ class Exporter:
             "host": published_uuid(item.host),
             "date": item.date,
             "start_time": item.start_time,
+            "end_time": item.end_time,
             "time_zone": item.effective_time_zone(),
         }
 
@@ -654,10 +656,8 @@ MISSIONS = Endpoint(
     related=("partnership",),
     prefetch=lambda: (
         # The regions' ancestors give each start time its time zone without a query.
-        Prefetch(
-            "destinations",
-            queryset=Region.objects.published().select_related(REGION_ANCESTORS).order_by("pk"),
-        ),
+        # In the mission's order, as its page lists them.
+        destinations_in_order(Region.objects.published().select_related(REGION_ANCESTORS)),
         Prefetch("organisers", queryset=Organisation.objects.published().order_by("pk")),
         Prefetch(
             "programme_items",

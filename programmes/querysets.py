@@ -15,6 +15,20 @@ from django.utils import timezone
 # needs no query: a district lies in a city, a province and a country.
 REGION_ANCESTORS = "parent__parent__parent"
 
+# A mission's destinations in the mission's order (MissionDestination.position; rows with
+# the same number in the order they were added), not the regions' own (by name). Ordered
+# through the relation, the query reuses the join it filters by: one row per destination.
+DESTINATION_ORDER = ("mission_links__position", "mission_links__pk")
+
+
+def destinations_in_order(regions: models.QuerySet | None = None) -> Prefetch:
+    """Prefetch ``Mission.destinations`` in the mission's order, from ``regions`` if given."""
+    if regions is None:
+        from .models import Region
+
+        regions = Region.objects.all()
+    return Prefetch("destinations", queryset=regions.order_by(*DESTINATION_ORDER))
+
 
 def published_q(prefix: str = "", *, now=None) -> Q:
     """The condition "published, due, and not yet taken down" for the object at ``prefix``.
@@ -147,7 +161,7 @@ class MissionQuerySet(PublishableQuerySet):
         return (
             self.published()
             .select_related("partnership")
-            .prefetch_related("destinations")
+            .prefetch_related(destinations_in_order())
             .order_by(*self.model._meta.ordering, "pk")
         )
 
@@ -177,7 +191,7 @@ class MissionQuerySet(PublishableQuerySet):
             "partnership__home_region", "partnership__partner_region"
         ).prefetch_related(
             # The ancestors give each start time its time zone without a query.
-            Prefetch("destinations", queryset=Region.objects.select_related(REGION_ANCESTORS)),
+            destinations_in_order(Region.objects.select_related(REGION_ANCESTORS)),
             "organisers",
             Prefetch(
                 "programme_items",
@@ -195,7 +209,7 @@ class MissionQuerySet(PublishableQuerySet):
 
         return self.published().prefetch_related(
             # The ancestors give each start time its time zone without a query.
-            Prefetch("destinations", queryset=Region.objects.select_related(REGION_ANCESTORS)),
+            destinations_in_order(Region.objects.select_related(REGION_ANCESTORS)),
             Prefetch(
                 "programme_items",
                 queryset=ProgrammeItem.objects.select_related(

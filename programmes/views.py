@@ -35,6 +35,7 @@ from .models import (
     Region,
 )
 from .pagination import OnePageOf, Pagination, page_number, paginate
+from .querysets import destinations_in_order
 
 # The home page shows the next few missions and the latest ones; the rest are a click away.
 HOME_UPCOMING_MISSIONS = 3
@@ -76,7 +77,7 @@ def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     upcoming = list(Mission.objects.upcoming(today)[:HOME_UPCOMING_MISSIONS])
     recent = list(Mission.objects.recent(today)[:HOME_RECENT_MISSIONS])
-    prefetch_related_objects([*upcoming, *recent], "destinations")
+    prefetch_related_objects([*upcoming, *recent], destinations_in_order())
     return render(
         request,
         "programmes/home.html",

@@ -1051,6 +1051,95 @@ def test_a_start_time_in_the_calendar_is_the_local_time_where_it_takes_place(
     assert [part["TZOFFSETTO"].td for part in time_zone.subcomponents] == [dt.timedelta(hours=8)]
 
 
+def test_an_item_with_an_end_time_lasts_until_it_in_the_calendar(client, dalian_meeting):
+    ProgrammeItem.objects.filter(pk=dalian_meeting.pk).update(end_time=dt.time(10, 30))
+
+    response = client.get("/en/missions/trip/calendar.ics")
+
+    text = response.content.decode()
+    assert "DTSTART;TZID=Asia/Shanghai:20250514T090000" in text
+    assert "DTEND;TZID=Asia/Shanghai:20250514T103000" in text
+    events = {
+        event["UID"]: event
+        for event in icalendar.Calendar.from_ical(response.content).walk("VEVENT")
+    }
+    meeting = events[str(dalian_meeting.uuid)]
+    assert meeting.end - meeting.start == dt.timedelta(hours=1, minutes=30)
+    assert meeting.end.astimezone(dt.UTC) == dt.datetime(2025, 5, 14, 2, 30, tzinfo=dt.UTC)
+    # Without an end time an event has a start only (RFC 5545: no length); an all-day
+    # event ends, exclusively, the next day.
+    assert "DTEND" not in events[str(TONGJI_VISIT_UUID)]
+    company = events[str(COMPANY_VISIT_UUID)]
+    assert company.end - company.start == dt.timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("language", "comment", "tag"),
+    [
+        (
+            "nl",
+            "Deze beschrijving van de tijdzone geldt alleen voor de data in deze agenda: "
+            "2025-05-12 tot en met 2025-05-14.",
+            "nl",
+        ),
+        (
+            "en",
+            "This definition of the time zone holds for the dates of this calendar only: "
+            "2025-05-12 to 2025-05-14.",
+            "en",
+        ),
+        ("zh-hans", "本时区定义仅适用于本日历所涉日期：2025-05-12至2025-05-14。", "zh-Hans"),
+    ],
+)
+def test_the_time_zones_comment_is_in_the_files_language(
+    client, dalian_meeting, language, comment, tag
+):
+    calendar = icalendar.Calendar.from_ical(
+        client.get(f"/{language}/missions/trip/calendar.ics").content
+    )
+
+    [time_zone] = calendar.walk("VTIMEZONE")
+    # icalendar writes "This timezone only works from … to …" in English; ours replaces it.
+    assert time_zone["COMMENT"] == comment
+    assert time_zone["COMMENT"].params["LANGUAGE"] == tag
+    assert "only works" not in calendar.to_ical().decode()
+
+
+def test_an_end_time_on_the_mission_page_and_in_json_ld(client, dalian_meeting):
+    ProgrammeItem.objects.filter(pk=dalian_meeting.pk).update(end_time=dt.time(10, 30))
+
+    response = client.get("/nl/missions/trip/")
+
+    # "09:00–10:30": the dash is not read aloud, a screen reader says "tot".
+    assertContains(
+        response,
+        '<time datetime="2025-05-14T09:00:00+08:00">09:00</time>'
+        '<span aria-hidden="true">–</span><span class="visually-hidden"> tot </span>'
+        '<time datetime="2025-05-14T10:30:00+08:00">10:30</time>',
+        html=True,
+    )
+    events = {sub["name"]: sub for sub in json_ld(response)[0]["subEvent"]}
+    assert events["Overleg"]["startDate"] == "2025-05-14T09:00:00+08:00"
+    assert events["Overleg"]["endDate"] == "2025-05-14T10:30:00+08:00"
+    assert "endDate" not in events["Bezoek aan Tongji"]  # unknown: said nothing about
+
+
+@pytest.mark.parametrize(
+    ("language", "separator", "to"),
+    [("en", "–", "to"), ("zh-hans", "—", "至")],
+)
+def test_an_end_time_reads_in_each_language(client, dalian_meeting, language, separator, to):
+    ProgrammeItem.objects.filter(pk=dalian_meeting.pk).update(end_time=dt.time(10, 30))
+
+    response = client.get(f"/{language}/missions/trip/")
+
+    assertContains(
+        response,
+        f'<span aria-hidden="true">{separator}</span><span class="visually-hidden"> {to} </span>',
+        html=True,
+    )
+
+
 def test_a_start_time_in_json_ld_has_the_offset_where_it_takes_place(client, dalian_meeting):
     response = client.get("/en/missions/trip/")
 
