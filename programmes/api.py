@@ -31,9 +31,11 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, Greatest
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.encoding import escape_uri_path
 from django.utils.http import http_date, parse_http_date, quote_etag
 from modeltranslation.translator import translator
 from modeltranslation.utils import build_localized_fieldname, resolution_order
@@ -97,6 +99,8 @@ docs/api.md in the source.
   wall-clock times in its `time_zone` (an IANA name): 09:00 in Dalian is 09:00 China time
   (`+08:00`). A region's `time_zone` is its own or inherited from the region it lies in.
 * A mission's `destinations` are in the order it visits them.
+* Every path answers without a trailing slash; with one (`/missions/`) it is a 308 redirect
+  to the path without it, query string kept.
 * Lists come in pages (`limit`, `offset`; the total is `count`) in the order the objects were
   added, so paging stays stable while new objects arrive. Filters narrow a list; a query
   parameter the endpoint does not know is refused (400), so a misspelt filter never passes
@@ -1042,6 +1046,29 @@ def list_deleted(
             for record in page
         ],
     }
+
+
+# A trailing slash ------------------------------------------------------------------------
+
+
+def without_trailing_slash(request: HttpRequest, path: str) -> HttpResponse:
+    """``/api/v1/missions/`` → 308 to ``/api/v1/missions``, query string kept.
+
+    The API's addresses have no trailing slash (the OpenAPI document names them so), but
+    Django's own habit, and many a client's, is to add one. A permanent redirect keeps one
+    address per answer, for caches and ETags, and a 308 keeps the method. Only to an
+    address the API answers: anything else stays a 404 (as a problem, ``ProblemMiddleware``).
+    """
+    target = request.path.rstrip("/")
+    try:
+        match = resolve(target)
+    except Resolver404:
+        raise Http404 from None
+    if match.func is without_trailing_slash or not target.startswith(problems.API_PREFIX):
+        raise Http404
+    query = request.META.get("QUERY_STRING", "")
+    location = escape_uri_path(target) + (f"?{query}" if query else "")
+    return HttpResponsePermanentRedirect(location, preserve_request=True)
 
 
 # The OpenAPI document: what ninja cannot say by itself ------------------------------------

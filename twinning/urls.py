@@ -1,11 +1,11 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 
 from programmes.admin import view_on_site
-from programmes.api import api
+from programmes.api import api, without_trailing_slash
 from programmes.sitemaps import sitemap_index, sitemap_section
 from programmes.views import bundle_schema, language_redirect
 
@@ -22,6 +22,8 @@ urlpatterns = [
     # Before the API: its paths are all the ninja API's otherwise.
     path("api/v1/schema/bundle.json", bundle_schema, name="bundle-schema"),
     path("api/v1/", api.urls),
+    # After the API: its addresses with a trailing slash, redirected to those without.
+    re_path(r"^api/v1/(?P<path>.+)/$", without_trailing_slash, name="api-trailing-slash"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("sitemap.xml", sitemap_index, name="sitemap"),
     path("sitemap-<slug:section>.xml", sitemap_section, name="sitemap-section"),
