@@ -17,6 +17,7 @@ from pathlib import Path
 import icalendar
 import pytest
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connections
 from django.test.utils import override_script_prefix
@@ -24,6 +25,7 @@ from django.utils import timezone, translation
 from PIL import Image
 from pytest_django.asserts import assertContains, assertNotContains
 
+from programmes.feeds import READER_NS
 from programmes.models import (
     Mission,
     Organisation,
@@ -806,7 +808,9 @@ def test_the_home_page_is_the_website(client, db):
 
 
 def feed(response) -> ET.Element:
-    assert response["Content-Type"] == "application/atom+xml; charset=utf-8"
+    # application/xml, not atom+xml: Chromium shows atom+xml as plain text and would never
+    # apply the stylesheet (programmes/feeds.py); feed readers read the document itself.
+    assert response["Content-Type"] == "application/xml; charset=utf-8"
     return ET.fromstring(response.content)
 
 
@@ -869,7 +873,11 @@ def test_outcome_feed_newest_first_with_kind_and_area(client, trip):
 
     entries = root.findall(f"{ATOM}entry")
     assert [entry.find(f"{ATOM}title").text for entry in entries] == ["Newer", "Older"]
-    assert entries[0].find(f"{ATOM}summary").text == "<p>An <em>agreement</em></p>"
+    # The summary is plain text (a browser shows it through feed.css as it is written); the
+    # content is the description's HTML, for feed readers.
+    assert entries[0].find(f"{ATOM}summary").text == "An agreement"
+    assert entries[0].find(f"{ATOM}content").text == "<p>An <em>agreement</em></p>"
+    assert entries[0].find(f"{ATOM}content").get("type") == "html"
     assert [category.get("term") for category in entries[0].findall(f"{ATOM}category")] == [
         trip.partnership.title_en,
         "Agreement",
@@ -877,6 +885,47 @@ def test_outcome_feed_newest_first_with_kind_and_area(client, trip):
     ]
     assert root.find(f"{ATOM}link[@rel='alternate']").get("href") == f"{BASE}/en/outcomes/"
     assert older.pk != newer.pk
+
+
+@pytest.mark.parametrize(
+    ("language", "note"),
+    [
+        ("nl", "Dit is een nieuwsfeed. Kopieer het adres van deze pagina naar een feedlezer"),
+        ("en", "This is a news feed. Copy the address of this page into a feed reader"),
+        ("zh-hans", "这是一个订阅源。将本页地址复制到订阅源阅读器中"),
+    ],
+)
+def test_a_feed_names_its_stylesheet_and_tells_a_browsers_reader_what_it_is(
+    client, trip, language, note
+):
+    response = client.get(f"/{language}/feeds/missions.atom")
+
+    lines = response.content.decode().split("\n")
+    assert lines[0] == '<?xml version="1.0" encoding="utf-8"?>'
+    # Our own static file: the site's Content-Security-Policy (style-src 'self') lets it in.
+    assert lines[1].startswith(
+        '<?xml-stylesheet href="/static/css/feed.css" media="all" type="text/css"?>'
+    )
+    assert finders.find("css/feed.css")
+    assert "style-src 'self'" in response["Content-Security-Policy"]
+    root = feed(response)
+    assert root.find(f"{{{READER_NS}}}note").text.startswith(note)
+    # Feed readers skip what they do not know; the entries are plain Atom.
+    assert [child.tag for child in root.find(f"{ATOM}entry")][:2] == [
+        f"{ATOM}title",
+        f"{ATOM}link",
+    ]
+
+
+def test_a_long_description_is_summarised_and_given_whole(client, trip):
+    words = " ".join(["samenwerking"] * 60)
+    OutcomeFactory(mission=trip, **texts("description", f"<p>{words}</p>", "", ""))
+
+    entry = feed(client.get("/nl/feeds/outcomes.atom")).find(f"{ATOM}entry")
+
+    summary = entry.find(f"{ATOM}summary").text
+    assert len(summary) <= 300 and summary.endswith("…")
+    assert entry.find(f"{ATOM}content").text == f"<p>{words}</p>"
 
 
 def test_feeds_leave_out_drafts(client, db):
@@ -1113,9 +1162,9 @@ def test_an_end_time_on_the_mission_page_and_in_json_ld(client, dalian_meeting):
     # "09:00–10:30": the dash is not read aloud, a screen reader says "tot".
     assertContains(
         response,
-        '<time datetime="2025-05-14T09:00:00+08:00">09:00</time>'
+        '<span class="programme__time"><time datetime="2025-05-14T09:00:00+08:00">09:00</time>'
         '<span aria-hidden="true">–</span><span class="visually-hidden"> tot </span>'
-        '<time datetime="2025-05-14T10:30:00+08:00">10:30</time>',
+        '<time datetime="2025-05-14T10:30:00+08:00">10:30</time></span>',
         html=True,
     )
     events = {sub["name"]: sub for sub in json_ld(response)[0]["subEvent"]}
