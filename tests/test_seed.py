@@ -3,8 +3,8 @@
 import datetime as dt
 import html
 import io
-import shutil
 import re
+import shutil
 import uuid
 from decimal import Decimal
 from pathlib import Path
