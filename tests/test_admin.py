@@ -30,7 +30,8 @@ from django.utils import timezone
 from PIL import Image
 from pytest_django.asserts import assertContains
 
-from programmes.admin import PROSE_EDITOR_STYLE_HASH
+from programmes.admin.base import PROSE_EDITOR_STYLE_HASH
+from programmes.domain.permissions import EDITOR, PUBLISHER, SITE_MANAGER
 from programmes.models import (
     DERIVED_MODELS,
     KeyFigure,
@@ -41,7 +42,6 @@ from programmes.models import (
     Region,
     Status,
 )
-from programmes.permissions import EDITOR, PUBLISHER, SITE_MANAGER
 
 from .factories import (
     FocusAreaFactory,

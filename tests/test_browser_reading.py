@@ -10,8 +10,8 @@ import re
 import pytest
 from django.utils import formats, translation
 
-from programmes.feeds import READER_NS
 from programmes.models import Mission
+from public.feeds import READER_NS
 
 from . import a11y_pages
 from .a11y_pages import LANGUAGES

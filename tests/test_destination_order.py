@@ -19,9 +19,9 @@ from django.urls import reverse
 from django.utils import translation
 from pytest_django.asserts import assertContains
 
-from programmes import services
+from programmes.domain import services
+from programmes.exchange.seed import CONTENT_DIR
 from programmes.models import AuditLogEntry, Mission, MissionDestination, Region
-from programmes.seed import CONTENT_DIR
 
 from .factories import MissionFactory, RegionFactory, StaffFactory
 from .html_forms import form_data

@@ -25,7 +25,6 @@ from django.utils import timezone, translation
 from PIL import Image
 from pytest_django.asserts import assertContains, assertNotContains
 
-from programmes.feeds import READER_NS
 from programmes.models import (
     Mission,
     Organisation,
@@ -36,7 +35,8 @@ from programmes.models import (
     Region,
     Status,
 )
-from programmes.sitemaps import (
+from public.feeds import READER_NS
+from public.sitemaps import (
     MAX_ID,
     SITEMAPS,
     MissionSitemap,

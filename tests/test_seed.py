@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import translation
 from modeltranslation.translator import translator
 
+from programmes.exchange.seed import CONTENT_DIR
 from programmes.models import (
     Cluster,
     FocusArea,
@@ -28,8 +29,7 @@ from programmes.models import (
     Region,
     Status,
 )
-from programmes.querysets import DESTINATION_ORDER, REGION_ANCESTORS
-from programmes.seed import CONTENT_DIR
+from programmes.models.querysets import DESTINATION_ORDER, REGION_ANCESTORS
 
 SEEDED_MODELS = [
     FocusArea,
