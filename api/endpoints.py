@@ -32,7 +32,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
-from django.urls import Resolver404, resolve
+from django.urls import URLPattern, path
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.encoding import escape_uri_path
@@ -1054,24 +1054,31 @@ def list_deleted(
 # A trailing slash ------------------------------------------------------------------------
 
 
-def without_trailing_slash(request: HttpRequest, path: str) -> HttpResponse:
+def without_trailing_slash(request: HttpRequest, **kwargs) -> HttpResponse:
     """``/api/v1/missions/`` → 308 to ``/api/v1/missions``, query string kept.
 
     The API's addresses have no trailing slash (the OpenAPI document names them so), but
     Django's own habit, and many a client's, is to add one. A permanent redirect keeps one
-    address per answer, for caches and ETags, and a 308 keeps the method. Only to an
-    address the API answers: anything else stays a 404 (as a problem, ``ProblemMiddleware``).
+    address per answer, for caches and ETags, and a 308 keeps the method.
     """
-    target = request.path.rstrip("/")
-    try:
-        match = resolve(target)
-    except Resolver404:
-        raise Http404 from None
-    if match.func is without_trailing_slash or not target.startswith(problems.API_PREFIX):
-        raise Http404
     query = request.META.get("QUERY_STRING", "")
-    location = escape_uri_path(target) + (f"?{query}" if query else "")
+    location = escape_uri_path(request.path.removesuffix("/")) + (f"?{query}" if query else "")
     return HttpResponsePermanentRedirect(location, preserve_request=True)
+
+
+def trailing_slash_urls() -> list[URLPattern]:
+    """``<address>/`` → ``without_trailing_slash`` for each of the API's addresses.
+
+    One pattern per address, not one for any path that ends in a slash: Django's
+    ``APPEND_SLASH`` redirects an address that fails to one with a slash that resolves, so a
+    catch-all would turn every unknown address (``/api/v1/projects``) into a redirect first.
+    """
+    patterns, _app_name, _namespace = api.urls
+    return [
+        path(f"{pattern.pattern}/", without_trailing_slash)
+        for pattern in patterns
+        if str(pattern.pattern)
+    ]
 
 
 # The OpenAPI document: what ninja cannot say by itself ------------------------------------

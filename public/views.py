@@ -81,7 +81,7 @@ def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     upcoming = list(Mission.objects.upcoming(today)[:HOME_UPCOMING_MISSIONS])
     recent = list(Mission.objects.recent(today)[:HOME_RECENT_MISSIONS])
-    prefetch_related_objects([*upcoming, *recent], destinations_in_order())
+    prefetch_related_objects([*upcoming, *recent], destinations_in_order(Region.objects.all()))
     return render(
         request,
         "programmes/home.html",

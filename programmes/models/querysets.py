@@ -21,12 +21,8 @@ REGION_ANCESTORS = "parent__parent__parent"
 DESTINATION_ORDER = ("mission_links__position", "mission_links__pk")
 
 
-def destinations_in_order(regions: models.QuerySet | None = None) -> Prefetch:
-    """Prefetch ``Mission.destinations`` in the mission's order, from ``regions`` if given."""
-    if regions is None:
-        from .models import Region
-
-        regions = Region.objects.all()
+def destinations_in_order(regions: models.QuerySet) -> Prefetch:
+    """Prefetch ``Mission.destinations`` from ``regions`` in the mission's order."""
     return Prefetch("destinations", queryset=regions.order_by(*DESTINATION_ORDER))
 
 
@@ -161,10 +157,11 @@ class MissionQuerySet(PublishableQuerySet):
 
     def for_list(self):
         """The missions list: newest first (undated last), in an order that pages can split."""
+        [Region] = related_models(self, "destinations")  # noqa: N806
         return (
             self.published()
             .select_related("partnership")
-            .prefetch_related(destinations_in_order())
+            .prefetch_related(destinations_in_order(Region.objects.all()))
             .order_by(*self.model._meta.ordering, "pk")
         )
 
