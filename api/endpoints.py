@@ -31,9 +31,11 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, Greatest
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.urls import URLPattern, path
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.encoding import escape_uri_path
 from django.utils.http import http_date, parse_http_date, quote_etag
 from modeltranslation.translator import translator
 from modeltranslation.utils import build_localized_fieldname, resolution_order
@@ -60,7 +62,7 @@ from programmes.models import (
     Publishable,
     Region,
 )
-from programmes.models.querysets import REGION_ANCESTORS
+from programmes.models.querysets import REGION_ANCESTORS, destinations_in_order
 from readpath import readmodel
 from readpath.caching import CachedPage, current_generation
 
@@ -96,9 +98,12 @@ docs/api.md in the source.
 * `url` is the object's public page in the requested language (Dutch without `lang`); photo
   renditions have absolute URLs too.
 * Rich texts are sanitized HTML.
-* A programme item's `start_time` is the local wall-clock time in its `time_zone` (an IANA
-  name): 09:00 in Dalian is 09:00 China time (`+08:00`). A region's `time_zone` is its own or
-  inherited from the region it lies in.
+* A programme item's `start_time` and `end_time` (when known; on the same day) are local
+  wall-clock times in its `time_zone` (an IANA name): 09:00 in Dalian is 09:00 China time
+  (`+08:00`). A region's `time_zone` is its own or inherited from the region it lies in.
+* A mission's `destinations` are in the order it visits them.
+* Every path answers without a trailing slash; with one (`/missions/`) it is a 308 redirect
+  to the path without it, query string kept.
 * Lists come in pages (`limit`, `offset`; the total is `count`) in the order the objects were
   added, so paging stays stable while new objects arrive. Filters narrow a list; a query
   parameter the endpoint does not know is refused (400), so a misspelt filter never passes
@@ -120,7 +125,7 @@ number of requests per period (see the 429 answer and its `Retry-After`).
 
 # Bumped when the shape of an export changes: part of every ETag, so no cached copy of the
 # old shape stays valid.
-SHAPE_VERSION = "3"  # 3: time zones of regions and programme items
+SHAPE_VERSION = "4"  # 3: time zones of regions and programme items; 4: end times
 
 
 class ExportAPI(NinjaAPI):
@@ -452,6 +457,7 @@ class Exporter:
             "host": published_uuid(item.host),
             "date": item.date,
             "start_time": item.start_time,
+            "end_time": item.end_time,
             "time_zone": item.effective_time_zone(),
         }
 
@@ -657,10 +663,8 @@ MISSIONS = Endpoint(
     related=("partnership",),
     prefetch=lambda: (
         # The regions' ancestors give each start time its time zone without a query.
-        Prefetch(
-            "destinations",
-            queryset=Region.objects.published().select_related(REGION_ANCESTORS).order_by("pk"),
-        ),
+        # In the mission's order, as its page lists them.
+        destinations_in_order(Region.objects.published().select_related(REGION_ANCESTORS)),
         Prefetch("organisers", queryset=Organisation.objects.published().order_by("pk")),
         Prefetch(
             "programme_items",
@@ -1045,6 +1049,36 @@ def list_deleted(
             for record in page
         ],
     }
+
+
+# A trailing slash ------------------------------------------------------------------------
+
+
+def without_trailing_slash(request: HttpRequest, **kwargs) -> HttpResponse:
+    """``/api/v1/missions/`` → 308 to ``/api/v1/missions``, query string kept.
+
+    The API's addresses have no trailing slash (the OpenAPI document names them so), but
+    Django's own habit, and many a client's, is to add one. A permanent redirect keeps one
+    address per answer, for caches and ETags, and a 308 keeps the method.
+    """
+    query = request.META.get("QUERY_STRING", "")
+    location = escape_uri_path(request.path.removesuffix("/")) + (f"?{query}" if query else "")
+    return HttpResponsePermanentRedirect(location, preserve_request=True)
+
+
+def trailing_slash_urls() -> list[URLPattern]:
+    """``<address>/`` → ``without_trailing_slash`` for each of the API's addresses.
+
+    One pattern per address, not one for any path that ends in a slash: Django's
+    ``APPEND_SLASH`` redirects an address that fails to one with a slash that resolves, so a
+    catch-all would turn every unknown address (``/api/v1/projects``) into a redirect first.
+    """
+    patterns, _app_name, _namespace = api.urls
+    return [
+        path(f"{pattern.pattern}/", without_trailing_slash)
+        for pattern in patterns
+        if str(pattern.pattern)
+    ]
 
 
 # The OpenAPI document: what ninja cannot say by itself ------------------------------------

@@ -165,10 +165,16 @@ class ProgrammeItemOut[Text](Schema):
             "09:00 China time."
         )
     )
+    end_time: time | None = Field(
+        description=(
+            "When it ends, on `date`, in `time_zone`; after `start_time`. Null when not "
+            "known (the item then has only a start)."
+        )
+    )
     time_zone: str = Field(
         description=(
-            "The IANA time zone of `date` and `start_time`: that of its city (own or "
-            "inherited), else of the mission's only destination, else the site's."
+            "The IANA time zone of `date`, `start_time` and `end_time`: that of its city "
+            "(own or inherited), else of the mission's only destination, else the site's."
         ),
         examples=["Asia/Shanghai"],
     )
@@ -320,7 +326,7 @@ class MissionOut[Text, ProgrammeItemT, OutcomeT, PhotoT](Resource):
     kind: Literal[*Mission.Kind.values]
     title: Text
     partnership: UUID
-    destinations: list[UUID] = Field(description="Regions.")
+    destinations: list[UUID] = Field(description="Regions, in the order the mission visits them.")
     start_date: date | None
     end_date: date | None
     leader_name: str

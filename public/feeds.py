@@ -3,36 +3,101 @@
 The feeds live under the language prefix (``/nl/feeds/missions.atom``), so the
 active language decides the texts, as on the pages. Entries are the newest
 published first; each is identified by its page's address in that language.
+
+**A feed opened in a browser is readable.** Visitors follow the feed links on every
+page, and a browser shows a bare feed as raw XML. The feed names a CSS stylesheet of our
+own static files (``static/css/feed.css``, by ``<?xml-stylesheet?>``), which lays the
+feed out as a page, and carries a short note in the feed's language that says what a
+feed is for (``reader:note``, in a namespace of ours, which feed readers ignore as Atom
+asks them to). CSS rather than XSLT: Chromium has begun to remove XSLT (a browser that
+still runs it puts a warning bar over the page), and a stylesheet of the same origin
+passes the site's Content-Security-Policy as it is. The feed is served as
+``application/xml``: Chromium shows ``application/atom+xml`` as plain text, stylesheet
+or not, while feed readers go by the document (``<feed xmlns="…/Atom">``), and pages
+announce the feeds with ``type="application/atom+xml"`` as before.
 """
 
 from django.contrib.syndication.views import Feed
+from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Atom1Feed, Stylesheet
 from django.utils.html import escape
+from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.xmlutils import SimplerXMLGenerator
 
+from programmes.domain.revisions import html_to_text
 from programmes.models import Mission, Outcome
 
 from .templatetags.public_site import html_lang
 
 FEED_LENGTH = 50
+# An outcome's summary: the start of its description as plain text (all of it is the content).
+SUMMARY_LENGTH = 300
+# The namespace of the note for people who open the feed in a browser.
+READER_NS = "tag:twinning-cms,2026:feed-reader"
+
+
+class ReadableAtomFeed(Atom1Feed):
+    """Atom with the stylesheets' processing instructions, the reader's note and, where an
+    entry has one, its full HTML ``content`` beside its ``summary``.
+
+    Django writes stylesheets into RSS only; ``write()`` is ``Atom1Feed.write()`` with them.
+    """
+
+    content_type = "application/xml; charset=utf-8"
+
+    def write(self, outfile, encoding):
+        handler = SimplerXMLGenerator(outfile, encoding, short_empty_elements=True)
+        handler.startDocument()
+        for stylesheet in self.feed["stylesheets"] or ():
+            handler.processingInstruction("xml-stylesheet", str(stylesheet))
+        handler.startElement("feed", self.root_attributes())
+        self.add_root_elements(handler)
+        self.write_items(handler)
+        handler.endElement("feed")
+
+    def root_attributes(self):
+        return {**super().root_attributes(), "xmlns:reader": READER_NS}
+
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)
+        handler.addQuickElement("reader:note", self.feed["reader_note"])
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content"):
+            handler.addQuickElement("content", item["content"], {"type": "html"})
 
 
 class PublishedFeed(Feed):
     """What both feeds share: Atom, the site as author, publication and change dates."""
 
-    feed_type = Atom1Feed
+    feed_type = ReadableAtomFeed
 
     @property
     def language(self) -> str:
         return html_lang(get_language())
 
+    def stylesheets(self) -> list[Stylesheet]:
+        """The feed's look in a browser; a method, so the static URL is the deployed one."""
+        return [Stylesheet(static("css/feed.css"), mimetype="text/css", media="all")]
+
+    def feed_extra_kwargs(self, obj) -> dict:
+        return {
+            "reader_note": _(
+                "This is a news feed. Copy the address of this page into a feed reader to "
+                "follow what is new; open an item's page on the website to read it in full."
+            )
+        }
+
     def author_name(self) -> str:
         return _("Twinning programmes")
 
     def item_pubdate(self, item):
-        return item.publish_at
+        # To the second: a browser shows the date as it is written (static/css/feed.css).
+        return item.publish_at.replace(microsecond=0)
 
     def item_updateddate(self, item):
         return item.updated_at
@@ -84,8 +149,12 @@ class OutcomeFeed(PublishedFeed):
         )
 
     def item_description(self, outcome: Outcome) -> str:
+        """The start of the description as plain text; the whole of it is the content."""
+        return escape(Truncator(html_to_text(outcome.description)).chars(SUMMARY_LENGTH))
+
+    def item_extra_kwargs(self, outcome: Outcome) -> dict:
         """The description is rich text, sanitized on every write: it is HTML already."""
-        return outcome.description
+        return {"content": outcome.description}
 
     def item_categories(self, outcome: Outcome) -> list[str]:
         categories = [outcome.partnership.title, outcome.get_kind_display()]

@@ -1,14 +1,21 @@
 """An iCalendar file per mission: "add to calendar" on the mission page.
 
 The file has one all-day event for the mission (its dates) and one event per
-programme item that has a date: all day, or at its start time when that is known.
+programme item that has a date: all day (DTEND the next day: RFC 5545's end is
+exclusive), or at its start time when that is known, until its end time when that is
+known too (DTEND; without an end time the event has only a start, which RFC 5545 reads
+as an event of no length, and that is all the source says).
 Event UIDs are the objects' UUIDs, so importing the file again, or the same file
 in another language, updates the events instead of adding copies.
 
 A start time is a wall-clock time where the item takes place, so it is written
 with the TZID of the item's time zone (``ProgrammeItem.effective_time_zone()``) and
 that zone's VTIMEZONE: a 09:00 meeting in Dalian shows at 09:00 China time in every
-calendar, wherever its reader is.
+calendar, wherever its reader is. A VTIMEZONE describes the zone for the calendar's dates
+only, and says so in a COMMENT in the file's language (icalendar writes it in English).
+
+Every text a person reads is in the language of the page the file was downloaded from,
+and says which language it really is in (a fallback may be Dutch on a Chinese page).
 
 A mission without any known date has no calendar: its page shows no link and the
 address answers 404, because an empty calendar helps nobody.
@@ -18,7 +25,7 @@ import datetime as dt
 
 import icalendar
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import get_language, pgettext
+from django.utils.translation import get_language, gettext, pgettext
 
 from programmes.models import Mission, ProgrammeItem
 
@@ -73,8 +80,21 @@ def mission_calendar(request: HttpRequest, mission: Mission) -> icalendar.Calend
     if dated_items:
         # VTIMEZONE definitions for the items with a start time, for their dates only.
         dates = [item.date for item in dated_items]
-        calendar.add_missing_timezones(min(dates), max(dates) + ONE_DAY)
+        first, last = min(dates), max(dates)
+        calendar.add_missing_timezones(first, last + ONE_DAY)
+        for time_zone in calendar.walk("VTIMEZONE"):
+            _describe_time_zone(time_zone, first, last)
     return calendar
+
+
+def _describe_time_zone(time_zone: icalendar.Timezone, first: dt.date, last: dt.date) -> None:
+    """Say, in the file's language, that the definition covers the calendar's dates only."""
+    time_zone.pop("COMMENT", None)
+    text = gettext(
+        "This definition of the time zone holds for the dates of this calendar only: "
+        "%(first)s to %(last)s."
+    ) % {"first": first.isoformat(), "last": last.isoformat()}
+    time_zone.add("comment", text, parameters={"LANGUAGE": html_lang(get_language())})
 
 
 def _mission_event(mission: Mission, url: str) -> icalendar.Event | None:
@@ -101,12 +121,14 @@ def _mission_event(mission: Mission, url: str) -> icalendar.Event | None:
 
 
 def _programme_item_event(item: ProgrammeItem, mission: Mission, url: str) -> icalendar.Event:
-    """An item at its start time when known (its end is not), else all day."""
+    """An item from its start time to its end time when known, else all day."""
     event = _event(item.uuid, mission, url)
     start = item.starts_at()
     event.add("dtstart", start)
     if not isinstance(start, dt.datetime):
         event.add("dtend", start + ONE_DAY)
+    elif (end := item.ends_at()) is not None:
+        event.add("dtend", end)
     _add_text(event, "summary", item, "title")
     if item.description:
         _add_text(event, "description", item, "description")

@@ -174,6 +174,7 @@ def _programme_item(request: HttpRequest, item: ProgrammeItem) -> dict:
             "name": item.title,
             "description": item.description,
             "startDate": item.starts_at(),
+            "endDate": item.ends_at(),
             "eventAttendanceMode": f"{SCHEMA_ORG}/OfflineEventAttendanceMode",
             "location": _place(request, item.city) if item.city else None,
             "organizer": _organisation(request, item.host) if item.host else None,

@@ -34,6 +34,7 @@ from programmes.models import (
     ProgrammeItem,
     Region,
 )
+from programmes.models.querysets import destinations_in_order
 from readpath import readmodel
 from readpath.caching import cache_public_page
 
@@ -80,7 +81,7 @@ def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     upcoming = list(Mission.objects.upcoming(today)[:HOME_UPCOMING_MISSIONS])
     recent = list(Mission.objects.recent(today)[:HOME_RECENT_MISSIONS])
-    prefetch_related_objects([*upcoming, *recent], "destinations")
+    prefetch_related_objects([*upcoming, *recent], destinations_in_order(Region.objects.all()))
     return render(
         request,
         "programmes/home.html",

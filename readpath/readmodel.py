@@ -425,8 +425,14 @@ def connect_signals() -> None:
     for model in GATES:
         pre_save.connect(_gate_before_save, sender=model, dispatch_uid=f"readmodel-gate-{model}")
     rows_updated.connect(_rows_updated, dispatch_uid="readmodel-rows-updated")
-    for model in config.get_models(include_auto_created=True):
-        if model._meta.auto_created:
-            m2m_changed.connect(
-                _relations_changed, sender=model, dispatch_uid=f"readmodel-m2m-{model}"
-            )
+    # Every many-to-many table, Django's own or a model (a mission's ordered destinations,
+    # whose rows an ``add()`` writes without post_save).
+    throughs = {
+        field.remote_field.through
+        for model in config.get_models()
+        for field in model._meta.local_many_to_many
+    }
+    for through in throughs:
+        m2m_changed.connect(
+            _relations_changed, sender=through, dispatch_uid=f"readmodel-m2m-{through}"
+        )

@@ -19,6 +19,7 @@ from programmes.models import (
     KeyFigure,
     Membership,
     Mission,
+    MissionDestination,
     Objective,
     Organisation,
     Outcome,
@@ -181,8 +182,10 @@ class MissionFactory(PublishedFactory):
 
     @factory.post_generation
     def destinations(self, create, extracted, **kwargs):
+        """``MissionFactory(destinations=[shanghai, dalian])``: in this order."""
         if create and extracted:
-            self.destinations.set(extracted)
+            for position, region in enumerate(extracted):
+                MissionDestination.objects.create(mission=self, region=region, position=position)
 
     @factory.post_generation
     def organisers(self, create, extracted, **kwargs):

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from api.endpoints import api
+from api.endpoints import api, trailing_slash_urls
 from programmes.admin.site import view_on_site
 from public.sitemaps import sitemap_index, sitemap_section
 from public.views import bundle_schema, language_redirect
@@ -22,6 +22,8 @@ urlpatterns = [
     # Before the API: its paths are all the ninja API's otherwise.
     path("api/v1/schema/bundle.json", bundle_schema, name="bundle-schema"),
     path("api/v1/", api.urls),
+    # After the API: its addresses with a trailing slash, redirected to those without.
+    path("api/v1/", include(trailing_slash_urls())),
     path("i18n/", include("django.conf.urls.i18n")),
     path("sitemap.xml", sitemap_index, name="sitemap"),
     path("sitemap-<slug:section>.xml", sitemap_section, name="sitemap-section"),

@@ -40,6 +40,7 @@ from programmes.models import (
     Cluster,
     KeyFigure,
     Mission,
+    MissionDestination,
     Objective,
     Organisation,
     Outcome,
@@ -85,6 +86,7 @@ FOLLOWERS = {
 # Parts without a public life of their own: (the columns that lead to what they belong to).
 PARTS = {
     ProgrammeItem: (("mission", "mission_id"),),
+    MissionDestination: (("mission", "mission_id"),),
     Photo: (("mission", "mission_id"), ("region", "region_id")),
     Objective: (("partnership", "partnership_id"),),
     KeyFigure: (("region", "region_id"),),

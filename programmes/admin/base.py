@@ -86,11 +86,16 @@ SHARED_PAGE_REFUSED = _(
 
 
 def declared_fields(model_admin) -> list[str]:
-    """The fields an admin or inline shows, a translated field once per language."""
+    """The fields an admin or inline shows, a translated field once per language.
+
+    An inline of a model without texts (a mission's destinations) is no translation admin.
+    """
     if model_admin.fieldsets:
         declared = flatten_fieldsets(model_admin.fieldsets)
     else:
         declared = flatten(model_admin.fields or [])
+    if not hasattr(model_admin, "replace_orig_field"):
+        return list(declared)
     return list(model_admin.replace_orig_field(declared))
 
 

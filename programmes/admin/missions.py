@@ -1,4 +1,4 @@
-"""Missions, with their programme items, outcomes and photos inline."""
+"""Missions, with their destinations, programme items, outcomes and photos inline."""
 
 from django import forms
 from django.contrib import admin
@@ -10,6 +10,7 @@ from modeltranslation.admin import TranslationStackedInline
 from programmes.domain import services
 from programmes.models import (
     Mission,
+    MissionDestination,
     Outcome,
     ProgrammeItem,
 )
@@ -25,9 +26,25 @@ from .photos import PhotoInline
 from .translations import export_selected
 
 
+class MissionDestinationInline(RoleScopedInline, admin.TabularInline):
+    """The destinations in the order the mission visits them: the rows' order, unless an
+    editor numbers them (rows with the same number keep the order they were added in)."""
+
+    model = MissionDestination
+    fields = ["region", "position"]
+    autocomplete_fields = ["region"]
+    extra = 0
+
+
 class ProgrammeItemInline(RoleScopedInline, TranslationStackedInline):
     model = ProgrammeItem
-    fields = [("city", "host"), ("kind", "order"), "title", "description", ("date", "start_time")]
+    fields = [
+        ("city", "host"),
+        ("kind", "order"),
+        "title",
+        "description",
+        ("date", "start_time", "end_time"),
+    ]
     autocomplete_fields = ["city", "host"]
     formfield_overrides = {models.TextField: {"widget": AdminTextareaWidget(attrs={"rows": 3})}}
     extra = 0
@@ -73,10 +90,10 @@ class MissionAdmin(PublishableAdmin):
     list_filter = ["status", "kind", ("partnership", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["partnership"]
     search_fields = ["title_nl", "title_en", "title_zh_hans", "slug"]
-    autocomplete_fields = ["partnership", "destinations", "organisers"]
+    autocomplete_fields = ["partnership", "organisers"]
     prepopulated_fields = {"slug": ["title_nl"]}
     readonly_fields = RECORD_FIELDS
-    inlines = [ProgrammeItemInline, OutcomeInline, PhotoInline]
+    inlines = [MissionDestinationInline, ProgrammeItemInline, OutcomeInline, PhotoInline]
     fieldsets = [
         (
             _("Content"),
@@ -102,10 +119,10 @@ class MissionAdmin(PublishableAdmin):
         (
             _("Relations"),
             {
-                "fields": ["partnership", "destinations", "organisers"],
+                "fields": ["partnership", "organisers"],
                 "description": _(
-                    "The partnership this mission serves, the cities or regions it visits and "
-                    "the organisations that organise it."
+                    "The partnership this mission serves and the organisations that organise "
+                    "it. The cities or regions it visits are below, in the order it visits them."
                 ),
             },
         ),

@@ -50,6 +50,7 @@ OWNER_LOOKUPS = {
     "partnership": "owner",
     "objective": "partnership__owner",
     "mission": "partnership__owner",
+    "missiondestination": "mission__partnership__owner",
     "programmeitem": "mission__partnership__owner",
     "outcome": "partnership__owner",
     "photo": "mission__partnership__owner",
@@ -59,6 +60,7 @@ SHARED_MODELS = ("region", "keyfigure", "cluster", "organisation", "focusarea")
 # Parts that are public when their parent is: the field that leads to that parent.
 PUBLICATION_PARENTS = {
     "objective": "partnership",
+    "missiondestination": "mission",
     "programmeitem": "mission",
     "photo": "mission",
     "keyfigure": "region",

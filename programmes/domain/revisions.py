@@ -6,10 +6,10 @@ Every content model is registered here, before the admin is built, so reversion'
 * **Every language column is stored** (``title_nl``, ``title_en``, ``title_zh_hans``), and
   not the untranslated ``title``: modeltranslation reads and writes that one through the
   active language, so storing it would store whichever language was active at the time.
-* **A parent follows its children**: a revision of a mission holds its programme items,
-  outcomes and photos; of a region its key figures, clusters and photos; of a partnership
-  its objectives. Reverting a mission therefore brings its programme back too, and a
-  deleted mission is recovered with it.
+* **A parent follows its children**: a revision of a mission holds its destinations (in
+  their order), programme items, outcomes and photos; of a region its key figures, clusters
+  and photos; of a partnership its objectives. Reverting a mission therefore brings its
+  programme back too, and a deleted mission is recovered with it.
 
 ``revision()`` is what the services write in; ``history()`` turns the stored versions
 into the per-field, per-language changes that the admin's history page shows.
@@ -39,6 +39,7 @@ from programmes.models import (
     FocusArea,
     KeyFigure,
     Mission,
+    MissionDestination,
     Objective,
     Organisation,
     Outcome,
@@ -52,7 +53,7 @@ from programmes.models import (
 FOLLOW: dict[type[models.Model], tuple[str, ...]] = {
     Region: ("key_figures", "clusters", "photos"),
     Partnership: ("objectives",),
-    Mission: ("programme_items", "outcomes", "photos"),
+    Mission: ("destination_links", "programme_items", "outcomes", "photos"),
 }
 VERSIONED_MODELS = (
     Region,
@@ -63,6 +64,7 @@ VERSIONED_MODELS = (
     Partnership,
     Objective,
     Mission,
+    MissionDestination,
     ProgrammeItem,
     Outcome,
     Photo,
@@ -81,10 +83,13 @@ def translated_field_names(model: type[models.Model]) -> set[str]:
 def stored_field_names(model: type[models.Model]) -> tuple[str, ...]:
     """Every column and many-to-many field, with each translated field as its language columns.
 
-    In the model's order, the language columns (nl, en, zh-hans) where their field is.
+    In the model's order, the language columns (nl, en, zh-hans) where their field is. A
+    many-to-many field with a model of its own (a mission's destinations) is left out: its
+    rows are children with versions of their own (``FOLLOW``), order included.
     """
     opts = model._meta
-    fields = [*opts.local_fields, *opts.local_many_to_many]
+    many = [f for f in opts.local_many_to_many if f.remote_field.through._meta.auto_created]
+    fields = [*opts.local_fields, *many]
     skipped = translated_field_names(model)
     position = {f.name: index for index, f in enumerate(fields)}
     languages = list(mt_settings.AVAILABLE_LANGUAGES)

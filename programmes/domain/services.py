@@ -5,7 +5,7 @@ rules such as "rich text is sanitized" and "publishing sets a date" hold on
 every write path.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
@@ -98,6 +98,66 @@ def delete_content(instance: models.Model, *, user=None) -> None:
     audit.record(Action.DELETED, instance, user=user)
     signals.emit(Action.DELETED, instance, user=user)
     instance.delete()
+
+
+def is_ordered(model: type[models.Model], name: str) -> bool:
+    """Whether the many-to-many field ``name`` keeps an order: a table of its own with a
+    ``position`` (a mission's destinations), which ``set_in_order`` writes."""
+    through = model._meta.get_field(name).remote_field.through
+    return not through._meta.auto_created and any(
+        f.name == "position" for f in through._meta.concrete_fields
+    )
+
+
+def _ends(instance: models.Model, name: str) -> tuple[type[models.Model], str, str]:
+    """The table of the relation ``name`` and its columns to ``instance`` and to the targets."""
+    field = instance._meta.get_field(name)
+    return field.remote_field.through, field.m2m_field_name(), field.m2m_reverse_field_name()
+
+
+def pks_in_order(instance: models.Model, name: str) -> list[int]:
+    """The primary keys of the objects of ``instance``'s ordered relation ``name``, in order."""
+    through, source, target = _ends(instance, name)
+    rows = through.objects.filter(**{source: instance}).order_by("position", "pk")
+    return list(rows.values_list(f"{target}_id", flat=True))
+
+
+@transaction.atomic
+def set_in_order(
+    instance: models.Model,
+    name: str,
+    targets: Sequence[models.Model],
+    *,
+    user=None,
+    comment: str = "",
+) -> bool:
+    """Make ``targets`` the objects of the ordered relation ``name``, in this order (a
+    mission's destinations); whether anything changed.
+
+    Row by row through ``save_content`` / ``delete_content``, as the admin's inline writes
+    them: each changed row is a revision, an audit log entry and a content event, and rows
+    already in their place are not written (loading the same order twice changes nothing).
+    """
+    through, source, target = _ends(instance, name)
+    wanted = [obj.pk for obj in targets]
+    if len(set(wanted)) < len(wanted):
+        raise ValueError(f"Each object is in “{name}” once.")
+    rows = {
+        getattr(row, f"{target}_id"): row
+        for row in through.objects.filter(**{source: instance}).order_by("position", "pk")
+    }
+    changed = False
+    for pk, row in rows.items():
+        if pk not in wanted:
+            delete_content(row, user=user)
+            changed = True
+    for position, pk in enumerate(wanted):
+        row = rows.get(pk) or through(**{source: instance, f"{target}_id": pk})
+        if row.pk is None or row.position != position:
+            row.position = position
+            save_content(row, user=user, comment=comment)
+            changed = True
+    return changed
 
 
 @transaction.atomic

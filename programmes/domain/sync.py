@@ -53,6 +53,7 @@ from programmes.models import (
     FocusArea,
     KeyFigure,
     Mission,
+    MissionDestination,
     Objective,
     Organisation,
     Outcome,
@@ -219,6 +220,9 @@ def _touch_referrers(
 # Objects shown inside another object's export: (model, foreign key) → the exported model.
 NESTED = {
     ProgrammeItem: [("mission", Mission)],
+    # A destination's row, written by itself (services.set_in_order, the admin's inline):
+    # the mission's export lists its destinations in their order.
+    MissionDestination: [("mission", Mission)],
     Photo: [("mission", Mission), ("region", Region)],
     KeyFigure: [("region", Region)],
     Cluster: [("region", Region)],

@@ -61,7 +61,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 from modeltranslation.utils import build_localized_fieldname
 
-from programmes.domain.services import sanitize_rich_text, save_content
+from programmes.domain.services import (
+    is_ordered,
+    pks_in_order,
+    sanitize_rich_text,
+    save_content,
+    set_in_order,
+)
 from programmes.models import (
     Cluster,
     FocusArea,
@@ -78,6 +84,7 @@ from programmes.models import (
 )
 from programmes.models.images import MAX_BYTES as MAX_PHOTO_BYTES
 from programmes.models.images import check_upload, metadata_in
+from programmes.models.querysets import destinations_in_order
 
 FORMAT = "twinning-cms-bundle"
 FORMAT_VERSION = 1
@@ -188,7 +195,7 @@ PROGRAMME_ITEMS = Kind(
     key="programme_items",
     model=ProgrammeItem,
     translated=("title", "description"),
-    plain=("kind", "date", "start_time", "order"),
+    plain=("kind", "date", "start_time", "end_time", "order"),
     references={"city": "regions", "host": "organisations"},
     parent_field="mission",
 )
@@ -383,7 +390,7 @@ class Exporter:
                     ProgrammeItem.objects.order_by(*ordered["programme_items"]),
                 ),
                 Prefetch("photos", Photo.objects.order_by(*ordered["photos"])),
-                Prefetch("destinations", Region.objects.only("pk")),
+                destinations_in_order(Region.objects.only("pk")),
                 Prefetch("organisers", Organisation.objects.only("pk")),
             )
         elif kind is OUTCOMES:
@@ -474,7 +481,9 @@ class Exporter:
         for name, target in kind.references.items():
             data[name] = self._reference(obj, name, target)
         for name in kind.many:
-            data[name] = sorted(str(self._uuids[type(o)][o.pk]) for o in getattr(obj, name).all())
+            uuids = [str(self._uuids[type(o)][o.pk]) for o in getattr(obj, name).all()]
+            # An ordered relation (a mission's destinations) in its order, prefetched so.
+            data[name] = uuids if is_ordered(kind.model, name) else sorted(uuids)
         if kind.media:
             data["file"] = self._media[obj.pk]
         for child in kind.children:
@@ -865,9 +874,13 @@ def check_references(entries: list[Entry]) -> None:
             if value is not None and str(uuid.UUID(value)) not in known[target]:
                 wanted[target].append((entry, name, str(uuid.UUID(value))))
         for name, target in entry.kind.many.items():
-            for value in entry.data[name]:
-                if str(uuid.UUID(value)) not in known[target]:
-                    wanted[target].append((entry, name, str(uuid.UUID(value))))
+            values = [str(uuid.UUID(value)) for value in entry.data[name]]
+            if twice := sorted({value for value in values if values.count(value) > 1}):
+                # The schema's uniqueItems compares spellings: "AB…" and "ab…" are one UUID.
+                raise entry.error(f"“{name}” lists {twice[0]} twice.")
+            for value in values:
+                if value not in known[target]:
+                    wanted[target].append((entry, name, value))
     for target, references in wanted.items():
         model = KINDS_BY_KEY[target].model
         in_database = {
@@ -1016,15 +1029,23 @@ class _Writer:
         sanitize_rich_text(instance)
         changed_many = {}
         for name, target in kind.many.items():
-            wanted = {self._target(target, value).pk for value in entry.data[name]}
-            if created or set(getattr(instance, name).values_list("pk", flat=True)) != wanted:
-                changed_many[name] = wanted
+            targets = [self._target(target, value) for value in entry.data[name]]
+            pks = [obj.pk for obj in targets]
+            if is_ordered(model, name):
+                # In the bundle's order (a mission's destinations).
+                if created or pks_in_order(instance, name) != pks:
+                    changed_many[name] = targets
+            elif created or set(getattr(instance, name).values_list("pk", flat=True)) != set(pks):
+                changed_many[name] = targets
         file_changed = kind.media and self._photo_file(entry, instance)
         changed = created or file_changed or bool(changed_many) or _snapshot(instance) != before
         if changed and not self.dry_run:
             self._save(entry, instance)
-            for name, pks in changed_many.items():
-                getattr(instance, name).set(pks)
+            for name, targets in changed_many.items():
+                if is_ordered(model, name):
+                    set_in_order(instance, name, targets, comment=IMPORT_COMMENT)
+                else:
+                    getattr(instance, name).set(targets)
         if kind.children:  # its children need it; others are not kept (large bundles)
             entry.instance = instance
         if kind.key in self.referenced:

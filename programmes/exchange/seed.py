@@ -29,7 +29,14 @@ from django.utils import translation
 from django.utils.translation import gettext_noop
 from modeltranslation.utils import build_localized_fieldname
 
-from programmes.domain.services import publish, sanitize_rich_text, save_content
+from programmes.domain.services import (
+    is_ordered,
+    pks_in_order,
+    publish,
+    sanitize_rich_text,
+    save_content,
+    set_in_order,
+)
 from programmes.models import (
     Cluster,
     FocusArea,
@@ -114,7 +121,7 @@ PROGRAMME_ITEMS = Spec(
     key="programme_items",
     model=ProgrammeItem,
     translated=("title", "description"),
-    plain=("kind", "date", "start_time"),
+    plain=("kind", "date", "start_time", "end_time"),
     references={"city": "regions", "host": "organisations"},
     parent_field="mission",
 )
@@ -380,6 +387,8 @@ def _check_references(entry: Entry, slugs: dict[str, set[str]]) -> None:
         for value in values:
             if not isinstance(value, str) or value not in slugs[target]:
                 raise entry.error(f'"{name}" refers to "{value}", which is not in [[{target}]].')
+        if twice := sorted({value for value in values if values.count(value) > 1}):
+            raise entry.error(f'"{name}" lists "{twice[0]}" twice.')
 
 
 def _region_depths(entries: list[Entry]) -> dict[str, int]:
@@ -437,14 +446,22 @@ class _Writer:
         sanitize_rich_text(instance)
         changed_many = {}
         for name in spec.many:
-            pks = self._many(entry, name)
-            if created or set(getattr(instance, name).values_list("pk", flat=True)) != pks:
-                changed_many[name] = pks
+            targets = self._many(entry, name)
+            pks = [target.pk for target in targets]
+            if is_ordered(spec.model, name):
+                # In the order of the data file (a mission's destinations).
+                if created or pks_in_order(instance, name) != pks:
+                    changed_many[name] = targets
+            elif created or set(getattr(instance, name).values_list("pk", flat=True)) != set(pks):
+                changed_many[name] = targets
         changed = _snapshot(instance) != before or bool(changed_many)
         if created or changed:
             self._save(entry, instance)
-            for name, pks in changed_many.items():
-                getattr(instance, name).set(pks)
+            for name, targets in changed_many.items():
+                if is_ordered(spec.model, name):
+                    set_in_order(instance, name, targets, comment=SEED_COMMENT)
+                else:
+                    getattr(instance, name).set(targets)
         if isinstance(instance, Publishable) and instance.status != Status.PUBLISHED:
             self.to_publish.append(instance)
             changed = True
@@ -477,9 +494,10 @@ class _Writer:
             values["order"] = self._next_order(entry)
         return values
 
-    def _many(self, entry: Entry, name: str) -> set[int]:
+    def _many(self, entry: Entry, name: str) -> list[models.Model]:
+        """The objects of a many-to-many field, in the data file's order."""
         target = entry.spec.many[name]
-        return {self.by_slug[target][slug].pk for slug in entry.data.get(name, [])}
+        return [self.by_slug[target][slug] for slug in entry.data.get(name, [])]
 
     def _next_order(self, entry: Entry) -> int:
         if entry.parent is not None:

@@ -29,7 +29,7 @@ from .regions import Cluster, KeyFigure, Region
 from .focus_areas import FocusArea
 from .organisations import Membership, Organisation
 from .partnerships import Objective, Partnership
-from .missions import Mission, ProgrammeItem
+from .missions import Mission, MissionDestination, ProgrammeItem
 from .outcomes import Outcome
 from .photos import Photo, photo_upload_to
 from .audit_log import AuditLogEntry
@@ -53,6 +53,7 @@ __all__ = [
     "LimitedTextField",
     "Membership",
     "Mission",
+    "MissionDestination",
     "Objective",
     "Organisation",
     "Outcome",

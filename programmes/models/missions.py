@@ -43,8 +43,14 @@ class Mission(Publishable):
         on_delete=models.PROTECT,
         related_name="missions",
     )
+    # In the order the editor gives them (the source's order): MissionDestination.position.
+    # Read them in that order through ``querysets.destinations_in_order()``.
     destinations = models.ManyToManyField(
-        Region, verbose_name=_("destinations"), blank=True, related_name="missions"
+        Region,
+        verbose_name=_("destinations"),
+        blank=True,
+        related_name="missions",
+        through="MissionDestination",
     )
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
@@ -95,6 +101,44 @@ class Mission(Publishable):
             raise ValidationError({"end_date": _("The end date cannot be before the start date.")})
 
 
+class MissionDestination(models.Model):
+    """One destination of a mission, at its place in the mission's list.
+
+    A mission to "Shanghai and Dalian" lists Shanghai first, as its source does: a plain
+    many-to-many relation has no order, and the regions' own order (by name) would say
+    "Dalian, Shanghai". Written through ``services.set_in_order()`` (admin inline,
+    seed loader, bundle import), one row at a time so that every row is a revision, an
+    audit log entry and a content event like any other part of a mission.
+    """
+
+    mission = models.ForeignKey(
+        Mission,
+        verbose_name=_("mission"),
+        on_delete=models.CASCADE,
+        related_name="destination_links",
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("destination"),
+        on_delete=models.CASCADE,
+        related_name="mission_links",
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["mission", "position", "pk"]
+        verbose_name = _("destination")
+        verbose_name_plural = _("destinations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mission", "region"], name="missiondestination_region_once"
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.region)
+
+
 class ProgrammeItem(models.Model):
     """One visit or meeting of a mission."""
 
@@ -135,6 +179,15 @@ class ProgrammeItem(models.Model):
     description = LimitedTextField(_("description"), max_length=DESCRIPTION_MAX_LENGTH, blank=True)
     date = models.DateField(_("date"), null=True, blank=True)
     start_time = models.TimeField(_("start time"), null=True, blank=True)
+    end_time = models.TimeField(
+        _("end time"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When it ends, on the same day, in the same local time as the start time. Leave "
+            "empty when the source does not say."
+        ),
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -146,6 +199,12 @@ class ProgrammeItem(models.Model):
                 condition=Q(start_time__isnull=True) | Q(date__isnull=False),
                 name="programmeitem_time_needs_date",
             ),
+            # An item ends on the day it starts: a wall-clock end after the start.
+            models.CheckConstraint(
+                condition=Q(end_time__isnull=True)
+                | Q(start_time__isnull=False, end_time__gt=F("start_time")),
+                name="programmeitem_end_after_start",
+            ),
         ]
 
     def __str__(self):
@@ -154,6 +213,17 @@ class ProgrammeItem(models.Model):
     def clean(self):
         if self.start_time and not self.date:
             raise ValidationError({"start_time": _("A start time needs a date.")})
+        if self.end_time and not self.start_time:
+            raise ValidationError({"end_time": _("An end time needs a start time.")})
+        if self.end_time and self.end_time <= self.start_time:
+            raise ValidationError(
+                {
+                    "end_time": _(
+                        "The end time must be after the start time: a programme item ends on "
+                        "the day it starts."
+                    )
+                }
+            )
 
     def effective_time_zone(self) -> str:
         """The IANA time zone its start time is a wall-clock time in.
@@ -180,4 +250,12 @@ class ProgrammeItem(models.Model):
             return self.date
         return datetime.datetime.combine(
             self.date, self.start_time, tzinfo=zoneinfo.ZoneInfo(self.effective_time_zone())
+        )
+
+    def ends_at(self) -> datetime.datetime | None:
+        """The moment it ends, when its end time is known: on its date, in its time zone."""
+        if self.date is None or self.start_time is None or self.end_time is None:
+            return None
+        return datetime.datetime.combine(
+            self.date, self.end_time, tzinfo=zoneinfo.ZoneInfo(self.effective_time_zone())
         )

@@ -15,6 +15,16 @@ from django.utils import timezone
 # needs no query: a district lies in a city, a province and a country.
 REGION_ANCESTORS = "parent__parent__parent"
 
+# A mission's destinations in the mission's order (MissionDestination.position; rows with
+# the same number in the order they were added), not the regions' own (by name). Ordered
+# through the relation, the query reuses the join it filters by: one row per destination.
+DESTINATION_ORDER = ("mission_links__position", "mission_links__pk")
+
+
+def destinations_in_order(regions: models.QuerySet) -> Prefetch:
+    """Prefetch ``Mission.destinations`` from ``regions`` in the mission's order."""
+    return Prefetch("destinations", queryset=regions.order_by(*DESTINATION_ORDER))
+
 
 def published_q(prefix: str = "", *, now=None) -> Q:
     """The condition "published, due, and not yet taken down" for the object at ``prefix``.
@@ -147,10 +157,11 @@ class MissionQuerySet(PublishableQuerySet):
 
     def for_list(self):
         """The missions list: newest first (undated last), in an order that pages can split."""
+        [Region] = related_models(self, "destinations")  # noqa: N806
         return (
             self.published()
             .select_related("partnership")
-            .prefetch_related("destinations")
+            .prefetch_related(destinations_in_order(Region.objects.all()))
             .order_by(*self.model._meta.ordering, "pk")
         )
 
@@ -181,7 +192,7 @@ class MissionQuerySet(PublishableQuerySet):
             "partnership__home_region", "partnership__partner_region"
         ).prefetch_related(
             # The ancestors give each start time its time zone without a query.
-            Prefetch("destinations", queryset=Region.objects.select_related(REGION_ANCESTORS)),
+            destinations_in_order(Region.objects.select_related(REGION_ANCESTORS)),
             "organisers",
             Prefetch(
                 "programme_items",
@@ -198,7 +209,7 @@ class MissionQuerySet(PublishableQuerySet):
         ProgrammeItem, Region = related_models(self, "programme_items", "destinations")  # noqa: N806
         return self.published().prefetch_related(
             # The ancestors give each start time its time zone without a query.
-            Prefetch("destinations", queryset=Region.objects.select_related(REGION_ANCESTORS)),
+            destinations_in_order(Region.objects.select_related(REGION_ANCESTORS)),
             Prefetch(
                 "programme_items",
                 queryset=ProgrammeItem.objects.select_related(

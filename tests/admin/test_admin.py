@@ -28,6 +28,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
+from pytest_django.asserts import assertContains
 
 from programmes.admin.base import PROSE_EDITOR_STYLE_HASH
 from programmes.domain.permissions import EDITOR, PUBLISHER, SITE_MANAGER
@@ -227,6 +228,7 @@ def mission_form(partnership, **overrides) -> dict:
         "status": Status.DRAFT,
         "publish_at_0": "",
         "publish_at_1": "",
+        **management_form("destination_links"),
         **management_form("programme_items"),
         **management_form("outcomes"),
         **management_form("photos"),
@@ -244,6 +246,14 @@ def test_add_mission_with_programme_items_and_outcomes(client):
     data = mission_form(
         partnership,
         _publish="Save and publish",
+        # Shanghai first, as the source lists them; the rows' order is the order.
+        **management_form("destination_links", total=2),
+        **{
+            "destination_links-0-region": str(shanghai.pk),
+            "destination_links-0-position": "0",
+            "destination_links-1-region": str(dalian.pk),
+            "destination_links-1-position": "0",
+        },
         **management_form("programme_items", total=2),
         **{
             "programme_items-0-city": str(shanghai.pk),
@@ -323,6 +333,10 @@ def test_add_mission_with_programme_items_and_outcomes(client):
         "<p>Why China?</p>",
         "<p>为什么是中国？</p>",
     )
+    assert list(Mission.objects.filter(pk=mission.pk).for_list().get().destinations.all()) == [
+        shanghai,
+        dalian,
+    ]
     # "Save and publish" gives a publish date, as the Publish action does.
     assert mission.status == Status.PUBLISHED
     assert before <= mission.publish_at <= timezone.now()
@@ -353,6 +367,39 @@ def test_add_mission_with_programme_items_and_outcomes(client):
     # The editor does not pick the partnership of a mission's outcome: it is the mission's.
     assert outcome.partnership == partnership
     assert outcome.status == Status.DRAFT
+
+
+def test_a_programme_items_end_time_must_follow_its_start_time(client):
+    partnership = PartnershipFactory()
+    login(client, role=EDITOR, organisations=[partnership.owner])
+    item = {
+        "programme_items-0-city": "",
+        "programme_items-0-host": "",
+        "programme_items-0-kind": ProgrammeItem.Kind.MEETING,
+        "programme_items-0-order": "0",
+        "programme_items-0-date": "2026-05-12",
+        "programme_items-0-start_time": "12:00",
+        "programme_items-0-end_time": "10:00",
+        **translated("title", "Overleg", "Meeting", "会谈", prefix="programme_items-0-"),
+        **translated("description", "", "", "", prefix="programme_items-0-"),
+    }
+    data = mission_form(partnership, **management_form("programme_items", total=1), **item)
+
+    refused = client.post(reverse("admin:programmes_mission_add"), data)
+
+    assert refused.status_code == 200
+    assertContains(
+        refused,
+        "The end time must be after the start time: a programme item ends on the day it starts.",
+    )
+    assert not Mission.objects.exists()
+
+    data["programme_items-0-end_time"] = "13:30"
+    response = client.post(reverse("admin:programmes_mission_add"), data)
+
+    assert response.status_code == 302, response.context["errors"]
+    meeting = ProgrammeItem.objects.get()
+    assert (meeting.start_time, meeting.end_time) == (dt.time(12), dt.time(13, 30))
 
 
 def test_moving_a_mission_to_another_partnership_moves_its_outcomes(client):

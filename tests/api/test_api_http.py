@@ -279,6 +279,46 @@ def test_an_unknown_address_under_the_api_is_a_404_problem(client):
     }
 
 
+# A trailing slash: a 308 to the address without it, the query string kept.
+
+
+@pytest.mark.parametrize("index", range(9))
+def test_every_address_with_a_trailing_slash_redirects_to_the_one_without(client, index):
+    mission = MissionFactory()
+    path = paths(mission)[index]
+
+    query = "limit=1" if path == "deleted" else "lang=en"  # a parameter it takes
+
+    response = client.get(f"/api/v1/{path}/?{query}")
+
+    assert response.status_code == 308  # permanent, and the method is kept
+    assert response["Location"] == f"/api/v1/{path}?{query}"
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_the_redirect_carries_cors_for_a_partner(client, partner_origins):
+    response = client.get("/api/v1/missions/", headers={"Origin": PARTNER})
+
+    assert response.status_code == 308
+    assert response["Access-Control-Allow-Origin"] == PARTNER
+
+
+def test_a_trailing_slash_on_an_unknown_address_is_still_a_404_problem(client):
+    for path in ["/api/v1/projects/", "/api/v1/missions/x/y/", "/api/v1/missions//"]:
+        response = client.get(path)
+
+        assert response.status_code == 404, path
+        assert response["Content-Type"] == "application/problem+json"
+
+
+def test_the_document_names_the_addresses_without_a_trailing_slash(client):
+    document = client.get("/api/v1/openapi.json").json()
+
+    assert document["paths"]
+    assert not [path for path in document["paths"] if path.endswith("/")]
+    assert "trailing slash" in document["info"]["description"]
+
+
 def test_an_unknown_query_parameter_is_a_400_problem(client):
     response = client.get("/api/v1/missions", query_params={"updatedsince": "2026-01-01"})
 

@@ -43,6 +43,8 @@ from ..factories import (
 )
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
+# The showcase's timed visit: its start and end time.
+SHOWCASE_VISIT = (dt.time(9, 30), dt.time(11))
 # A word each language's search finds in the seed content.
 SEARCH_WORDS = {"nl": "Dalian", "en": "Dalian", "zh-hans": "大连"}
 
@@ -143,7 +145,8 @@ def add_showcase_content() -> Showcase:
 
 
 def _add_programme(mission: Mission, city: Region) -> list[ProgrammeItem]:
-    """Two days in ``city``, an item there without a date, and one without date or place."""
+    """Two days in ``city`` (a visit from 09:30 to 11:00), an item there without a date, and
+    one without date or place."""
     hosts = [
         Organisation.objects.get(slug="port-of-dalian"),
         Organisation.objects.get(slug="dalian-museum"),
@@ -156,15 +159,16 @@ def _add_programme(mission: Mission, city: Region) -> list[ProgrammeItem]:
             kind=kind,
             date=date,
             start_time=start_time,
+            end_time=end_time,
             order=order,
             title_zh_hans="" if order == 1 else f"日程{order}",
         )
-        for order, (date, start_time, kind) in enumerate(
+        for order, (date, start_time, end_time, kind) in enumerate(
             [
-                (dt.date(2026, 5, 12), dt.time(9, 30), ProgrammeItem.Kind.PORT),
-                (dt.date(2026, 5, 12), None, ProgrammeItem.Kind.MUSEUM),
-                (dt.date(2026, 5, 13), dt.time(14, 0), ProgrammeItem.Kind.B2B_MEETINGS),
-                (None, None, ProgrammeItem.Kind.COMPANY_VISIT),
+                (dt.date(2026, 5, 12), *SHOWCASE_VISIT, ProgrammeItem.Kind.PORT),
+                (dt.date(2026, 5, 12), None, None, ProgrammeItem.Kind.MUSEUM),
+                (dt.date(2026, 5, 13), dt.time(14, 0), None, ProgrammeItem.Kind.B2B_MEETINGS),
+                (None, None, None, ProgrammeItem.Kind.COMPANY_VISIT),
             ]
         )
     ]

@@ -6,6 +6,7 @@ loop in the test's thread; the ORM calls in the tests are still made one at a ti
 """
 
 import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -65,6 +66,25 @@ def opened_page(*, locale: str) -> Iterator:
         page = browser.new_page(locale=locale, viewport={"width": 1400, "height": 1000})
         page.set_default_timeout(15_000)
         yield page
+
+
+def screenshots_folder() -> Path:
+    """Where browser tests leave their screenshots for people to look at.
+
+    ``SCREENSHOT_DIR`` if set, else ``twinning-screenshots`` in the temporary folder.
+    """
+    folder = Path(
+        os.environ.get("SCREENSHOT_DIR") or Path(tempfile.gettempdir()) / "twinning-screenshots"
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def screenshot(target, name: str) -> Path:
+    """A PNG of ``target`` (a page or an element) as ``<name>.png`` in ``screenshots_folder()``."""
+    path = screenshots_folder() / f"{name}.png"
+    target.screenshot(path=str(path))
+    return path
 
 
 def log_in(page, live_server_url: str, username: str) -> None:

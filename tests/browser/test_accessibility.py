@@ -127,6 +127,48 @@ def test_one_h1_and_no_heading_level_skipped(rendered_site, language):
     assert skipped == {}
 
 
+class SpokenSymbols(HTMLParser):
+    """Symbols a screen reader would read aloud ("left right arrow") outside aria-hidden."""
+
+    SYMBOLS = re.compile(r"[↔→←]")
+
+    def __init__(self):
+        super().__init__()
+        self.hidden: list[bool] = []  # per open element: inside aria-hidden="true"
+        self.spoken: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in VOID_ELEMENTS:
+            return
+        inside = bool(self.hidden and self.hidden[-1])
+        self.hidden.append(inside or dict(attrs).get("aria-hidden") == "true")
+
+    def handle_endtag(self, tag):
+        if tag not in VOID_ELEMENTS and self.hidden:
+            self.hidden.pop()
+
+    def handle_data(self, data):
+        if self.SYMBOLS.search(data) and not (self.hidden and self.hidden[-1]):
+            self.spoken.append(data.strip())
+
+
+@pytest.mark.django_db  # rendered_site renders the pages in the test database
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_arrows_between_partners_are_not_read_aloud(rendered_site, language):
+    """The map's legend said "Enschede left right arrow Dalian"; now a hidden "and" is read."""
+    spoken = {}
+    for page, html in rendered_site.pages(language):
+        parser = SpokenSymbols()
+        parser.feed(html)
+        if parser.spoken:
+            spoken[str(page)] = parser.spoken
+        if page.name == "home":
+            and_ = {"nl": "en", "en": "and", "zh-hans": "与"}[language]
+            assert f'<span class="visually-hidden">{and_}</span>' in html
+
+    assert spoken == {}
+
+
 @pytest.mark.django_db  # rendered_site renders the pages in the test database
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_landmarks_and_skip_link(rendered_site, language):

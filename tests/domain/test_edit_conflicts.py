@@ -139,7 +139,12 @@ def test_an_outcome_changed_elsewhere_is_a_conflict_in_the_mission_form(anna, br
     )
 
     assert response.status_code == 200
-    (inline,) = response.context["inline_admin_formsets"][1].formset.forms
+    [outcomes] = [
+        inline
+        for inline in response.context["inline_admin_formsets"]
+        if inline.formset.model is Outcome
+    ]
+    (inline,) = outcomes.formset.forms
     assert inline.non_field_errors()[0].startswith("bram saved “")
     assert Outcome.objects.get(pk=outcome.pk).title_en == "Port agreement"
 

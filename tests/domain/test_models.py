@@ -133,6 +133,44 @@ def test_a_programme_item_starts_at_its_local_time():
     assert item.starts_at() == dt.date(2025, 5, 14)
 
 
+def test_a_programme_item_ends_at_its_end_time_on_its_day_where_it_takes_place():
+    dalian = RegionFactory(time_zone="Asia/Shanghai")
+    item = ProgrammeItemFactory(
+        city=dalian, date=dt.date(2025, 5, 14), start_time=dt.time(10), end_time=dt.time(12)
+    )
+
+    assert item.ends_at().isoformat() == "2025-05-14T12:00:00+08:00"
+    assert item.ends_at() - item.starts_at() == dt.timedelta(hours=2)
+    item.end_time = None
+    assert item.ends_at() is None  # unknown, not zero
+
+
+@pytest.mark.parametrize(
+    ("start_time", "end_time", "message"),
+    [
+        (None, dt.time(12), "An end time needs a start time."),
+        (dt.time(12), dt.time(12), "The end time must be after the start time"),
+        (dt.time(22), dt.time(1), "The end time must be after the start time"),
+    ],
+)
+def test_an_end_time_is_after_the_start_time_on_the_same_day(start_time, end_time, message):
+    item = ProgrammeItemFactory.build(
+        mission=MissionFactory(),
+        city=None,
+        date=dt.date(2025, 5, 14),
+        start_time=start_time,
+        end_time=end_time,
+    )
+
+    with pytest.raises(ValidationError) as refusal:
+        item.full_clean()
+    with translation.override("en"):
+        assert str(refusal.value.message_dict["end_time"][0]).startswith(message)
+    # The database refuses it too, whatever path a write takes.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        item.save()
+
+
 def test_outcome_mission_must_belong_to_the_same_partnership():
     outcome = OutcomeFactory()
     outcome.partnership = PartnershipFactory()

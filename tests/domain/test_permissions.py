@@ -468,7 +468,8 @@ def test_a_translator_cannot_change_dutch_with_a_crafted_post(client, enschede_a
     assert mission.partnership == enschede_and_pom["POM"]["partnership"]
     assert 'name="title_zh_hans"' in form.text
     assert 'name="title_nl"' not in form.text
-    # Programme items, outcomes and photos: their Chinese texts, no rows added or deleted.
+    # Destinations (no texts), programme items, outcomes and photos: their Chinese texts, no
+    # rows added or deleted.
     assert [
         (
             formset.opts.model._meta.model_name,
@@ -476,7 +477,12 @@ def test_a_translator_cannot_change_dutch_with_a_crafted_post(client, enschede_a
             formset.has_delete_permission,
         )
         for formset in form.context["inline_admin_formsets"]
-    ] == [("programmeitem", False, False), ("outcome", False, False), ("photo", False, False)]
+    ] == [
+        ("missiondestination", False, False),
+        ("programmeitem", False, False),
+        ("outcome", False, False),
+        ("photo", False, False),
+    ]
 
 
 def test_staff_preview_only_their_own_organisations_drafts(client, enschede_and_pom):

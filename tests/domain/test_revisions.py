@@ -82,7 +82,10 @@ def test_every_language_column_is_stored_and_not_the_untranslated_field():
     for name in ("title", "summary", "why", "result"):
         assert name not in fields
         assert {f"{name}_nl", f"{name}_en", f"{name}_zh_hans"} <= set(fields)
-    assert {"destinations", "organisers", "leader_name", "status", "publish_at"} <= set(fields)
+    assert {"organisers", "leader_name", "status", "publish_at"} <= set(fields)
+    # The destinations are rows of their own, in their order: followed as children.
+    assert "destinations" not in fields
+    assert "destination_links" in revisions.FOLLOW[Mission]
 
 
 def test_a_saved_version_holds_the_text_of_every_language(manager):

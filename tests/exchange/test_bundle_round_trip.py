@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from programmes.domain.services import save_content
+from programmes.domain.services import save_content, set_in_order
 from programmes.exchange.bundles import export_bundle, import_bundle
 from programmes.models import (
     Cluster,
@@ -227,6 +227,8 @@ def contents(draw) -> dict:
                             "kind": st.sampled_from(ProgrammeItem.Kind.values),
                             "date": dates,
                             "time": st.one_of(st.none(), st.times()),
+                            # An end time, if any, is the start time plus this many seconds.
+                            "seconds": st.one_of(st.none(), st.integers(1, 86_399)),
                             "in_city": st.booleans(),
                             "hosted": st.booleans(),
                         }
@@ -326,17 +328,20 @@ def build(content: dict) -> None:
             **_without(values, "length"),
         )
     )
-    mission.destinations.set(regions[1:])
+    # The destinations in an order that is not the regions' own.
+    set_in_order(mission, "destinations", regions[:0:-1])
     mission.organisers.set([organisation])
     for order, values in enumerate(content["items"]):
+        start_time = values["time"] if values["date"] else None
         save(
             ProgrammeItem(
                 mission=mission,
                 order=order,
                 city=regions[1] if values["in_city"] else None,
                 host=organisation if values["hosted"] else None,
-                start_time=values["time"] if values["date"] else None,
-                **_without(values, "in_city", "hosted", "time"),
+                start_time=start_time,
+                end_time=_end_time(start_time, values["seconds"]),
+                **_without(values, "in_city", "hosted", "time", "seconds"),
             )
         )
     for order, values in enumerate(content["outcomes"]):
@@ -356,6 +361,14 @@ def build(content: dict) -> None:
         save(
             Photo(mission=mission, image=ContentFile(data.getvalue(), "x.png"), **content["photo"])
         )
+
+
+def _end_time(start: dt.time | None, seconds: int | None) -> dt.time | None:
+    """``seconds`` after ``start`` on the same day, or None (an end time is on the day)."""
+    if start is None or seconds is None:
+        return None
+    moment = dt.datetime.combine(dt.date(2000, 1, 1), start) + dt.timedelta(seconds=seconds)
+    return moment.time() if moment.date() == dt.date(2000, 1, 1) else None
 
 
 @contextmanager

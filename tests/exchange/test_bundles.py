@@ -3,6 +3,7 @@
 The round trip with generated content is in ``test_bundle_round_trip.py``.
 """
 
+import datetime as dt
 import hashlib
 import io
 import json
@@ -20,7 +21,7 @@ from django.core.management.base import CommandError
 from jsonschema import Draft202012Validator
 from PIL import Image, PngImagePlugin
 
-from programmes.domain import permissions
+from programmes.domain import permissions, services
 from programmes.exchange import bundles
 from programmes.models import AuditLogEntry, FocusArea, Mission, Partnership, Region
 from programmes.models.images import metadata_in
@@ -219,6 +220,61 @@ def test_a_bundle_from_before_time_zones_leaves_them_as_they_are(content, bundle
     assert "(0 created, 0 updated, 24 unchanged;" in output
     zones = dict(Region.objects.values_list("slug", "time_zone"))
     assert (zones["zhejiang"], zones["hangzhou"]) == ("Asia/Shanghai", "Asia/Urumqi")
+
+
+def test_destinations_travel_in_the_missions_order(content, tmp_path):
+    shanghai = RegionFactory(slug="shanghai", name_nl="Shanghai")
+    services.set_in_order(content.mission, "destinations", [shanghai, content.city])
+    path = tmp_path / "ordered.zip"
+    call_command("export_bundle", str(path), verbosity=0)
+    document = read_document(path)
+    # In the mission's order, not sorted like the other lists of UUIDs.
+    assert mission_entry(document)["destinations"] == [str(shanghai.uuid), str(content.city.uuid)]
+
+    mission_entry(document)["destinations"].reverse()
+    output = import_output(rewrite(path, tmp_path / "reversed.zip", document=document))
+
+    assert "(0 created, 1 updated, 24 unchanged;" in output
+    assert services.pks_in_order(content.mission, "destinations") == [content.city.pk, shanghai.pk]
+    assert "(0 created, 0 updated, 25 unchanged;" in import_output(tmp_path / "reversed.zip")
+
+
+def test_a_destination_twice_is_refused_however_its_uuid_is_written(
+    changed, content, bundle, tmp_path
+):
+    city = str(content.city.uuid)
+    mission_entry(changed)["destinations"] = [city, city.upper()]  # unique for the schema
+    path = rewrite(bundle, tmp_path / "twice.zip", document=changed)
+    assert f"“destinations” lists {city} twice." in refuse(path)
+
+
+def test_end_times_travel_and_an_older_bundle_leaves_them(content, tmp_path):
+    item = content.mission.programme_items.order_by("order").first()
+    item.date, item.start_time, item.end_time = dt.date(2026, 5, 12), dt.time(10), dt.time(12)
+    item.save()
+    path = tmp_path / "timed.zip"
+    call_command("export_bundle", str(path), verbosity=0)
+    document = read_document(path)
+    exported = mission_entry(document)["programme_items"][0]
+    assert (exported["start_time"], exported["end_time"]) == ("10:00:00", "12:00:00")
+
+    for entry in mission_entry(document)["programme_items"]:
+        del entry["end_time"]  # a bundle from before end times
+    output = import_output(rewrite(path, tmp_path / "older.zip", document=document))
+
+    assert "(0 created, 0 updated, 24 unchanged;" in output
+    item.refresh_from_db()
+    assert item.end_time == dt.time(12)
+
+
+def test_an_end_time_before_the_start_time_is_refused(changed, content, bundle, tmp_path):
+    item = mission_entry(changed)["programme_items"][0]
+    item.update(date="2026-05-12", start_time="12:00:00", end_time="10:00:00")
+    path = rewrite(bundle, tmp_path / "backwards.zip", document=changed)
+    assert (
+        "end_time: The end time must be after the start time: a programme item ends on the "
+        "day it starts."
+    ) in refuse(path)
 
 
 def test_import_sanitizes_rich_text(content, bundle, tmp_path):

@@ -1,8 +1,10 @@
 """The seed content: the two seed documents, structured, in three languages, loaded idempotently."""
 
+import datetime as dt
 import html
 import io
 import re
+import shutil
 import uuid
 from decimal import Decimal
 from pathlib import Path
@@ -13,6 +15,7 @@ from django.db import models
 from django.utils import translation
 from modeltranslation.translator import translator
 
+from programmes.exchange.seed import CONTENT_DIR
 from programmes.models import (
     Cluster,
     FocusArea,
@@ -26,7 +29,7 @@ from programmes.models import (
     Region,
     Status,
 )
-from programmes.models.querysets import REGION_ANCESTORS
+from programmes.models.querysets import DESTINATION_ORDER, REGION_ANCESTORS
 
 SEEDED_MODELS = [
     FocusArea,
@@ -364,7 +367,11 @@ def test_enschede_inspiration_trip(seeded):
         "deputy mayor",
         "副市长",
     )
-    assert [r.slug for r in trip.destinations.order_by("slug")] == ["dalian", "shanghai"]
+    # In the source's order: "Shanghai en Dalian".
+    assert [r.slug for r in trip.destinations.order_by(*DESTINATION_ORDER)] == [
+        "shanghai",
+        "dalian",
+    ]
     assert [o.slug for o in trip.organisers.order_by("slug")] == [
         "gemeente-enschede",
         "nbso-dalian",
@@ -578,6 +585,31 @@ def test_invalid_value_is_reported_and_nothing_is_written(db, tmp_path):
 
     assert str(excinfo.value).startswith('regions.toml, [[regions]] "gouda": kind: Value')
     assert not Region.objects.exists()
+
+
+def test_a_programme_item_may_give_its_end_time_and_it_must_follow_the_start(db, tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    path = content / "000-enschede-dalian.toml"
+    text = path.read_text(encoding="utf-8")
+    first_item = "[[missions.programme_items]]\n"
+    timed = first_item + "date = 2012-05-14\nstart_time = 10:00:00\nend_time = 12:00:00\n"
+    path.write_text(text.replace(first_item, timed, 1), encoding="utf-8")
+
+    load(content)
+
+    item = ProgrammeItem.objects.exclude(end_time=None).get()
+    assert (item.start_time, item.end_time) == (dt.time(10), dt.time(12))
+
+    path.write_text(text.replace(first_item, timed.replace("12:00", "09:00"), 1), "utf-8")
+    with pytest.raises(CommandError) as refusal:
+        load(content)
+    assert str(refusal.value).startswith("000-enschede-dalian.toml, [[missions.programme_items]]")
+    assert str(refusal.value).endswith(
+        "end_time: The end time must be after the start time: a programme item ends on the "
+        "day it starts."
+    )
+    assert ProgrammeItem.objects.get(pk=item.pk).end_time == dt.time(12)  # nothing written
 
 
 def test_invalid_toml_is_reported(db, tmp_path):

@@ -15,6 +15,7 @@ from decimal import Decimal
 import icalendar
 import pytest
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test.utils import override_script_prefix
 from django.utils import timezone, translation
@@ -31,6 +32,7 @@ from programmes.models import (
     Region,
     Status,
 )
+from public.feeds import READER_NS
 from public.sitemaps import (
     MAX_ID,
     SITEMAPS,
@@ -805,7 +807,9 @@ def test_the_home_page_is_the_website(client, db):
 
 
 def feed(response) -> ET.Element:
-    assert response["Content-Type"] == "application/atom+xml; charset=utf-8"
+    # application/xml, not atom+xml: Chromium shows atom+xml as plain text and would never
+    # apply the stylesheet (programmes/feeds.py); feed readers read the document itself.
+    assert response["Content-Type"] == "application/xml; charset=utf-8"
     return ET.fromstring(response.content)
 
 
@@ -868,7 +872,11 @@ def test_outcome_feed_newest_first_with_kind_and_area(client, trip):
 
     entries = root.findall(f"{ATOM}entry")
     assert [entry.find(f"{ATOM}title").text for entry in entries] == ["Newer", "Older"]
-    assert entries[0].find(f"{ATOM}summary").text == "<p>An <em>agreement</em></p>"
+    # The summary is plain text (a browser shows it through feed.css as it is written); the
+    # content is the description's HTML, for feed readers.
+    assert entries[0].find(f"{ATOM}summary").text == "An agreement"
+    assert entries[0].find(f"{ATOM}content").text == "<p>An <em>agreement</em></p>"
+    assert entries[0].find(f"{ATOM}content").get("type") == "html"
     assert [category.get("term") for category in entries[0].findall(f"{ATOM}category")] == [
         trip.partnership.title_en,
         "Agreement",
@@ -876,6 +884,47 @@ def test_outcome_feed_newest_first_with_kind_and_area(client, trip):
     ]
     assert root.find(f"{ATOM}link[@rel='alternate']").get("href") == f"{BASE}/en/outcomes/"
     assert older.pk != newer.pk
+
+
+@pytest.mark.parametrize(
+    ("language", "note"),
+    [
+        ("nl", "Dit is een nieuwsfeed. Kopieer het adres van deze pagina naar een feedlezer"),
+        ("en", "This is a news feed. Copy the address of this page into a feed reader"),
+        ("zh-hans", "这是一个订阅源。将本页地址复制到订阅源阅读器中"),
+    ],
+)
+def test_a_feed_names_its_stylesheet_and_tells_a_browsers_reader_what_it_is(
+    client, trip, language, note
+):
+    response = client.get(f"/{language}/feeds/missions.atom")
+
+    lines = response.content.decode().split("\n")
+    assert lines[0] == '<?xml version="1.0" encoding="utf-8"?>'
+    # Our own static file: the site's Content-Security-Policy (style-src 'self') lets it in.
+    assert lines[1].startswith(
+        '<?xml-stylesheet href="/static/css/feed.css" media="all" type="text/css"?>'
+    )
+    assert finders.find("css/feed.css")
+    assert "style-src 'self'" in response["Content-Security-Policy"]
+    root = feed(response)
+    assert root.find(f"{{{READER_NS}}}note").text.startswith(note)
+    # Feed readers skip what they do not know; the entries are plain Atom.
+    assert [child.tag for child in root.find(f"{ATOM}entry")][:2] == [
+        f"{ATOM}title",
+        f"{ATOM}link",
+    ]
+
+
+def test_a_long_description_is_summarised_and_given_whole(client, trip):
+    words = " ".join(["samenwerking"] * 60)
+    OutcomeFactory(mission=trip, **texts("description", f"<p>{words}</p>", "", ""))
+
+    entry = feed(client.get("/nl/feeds/outcomes.atom")).find(f"{ATOM}entry")
+
+    summary = entry.find(f"{ATOM}summary").text
+    assert len(summary) <= 300 and summary.endswith("…")
+    assert entry.find(f"{ATOM}content").text == f"<p>{words}</p>"
 
 
 def test_feeds_leave_out_drafts(client, db):
@@ -1048,6 +1097,95 @@ def test_a_start_time_in_the_calendar_is_the_local_time_where_it_takes_place(
     [time_zone] = calendar.walk("VTIMEZONE")
     assert time_zone["TZID"] == "Asia/Shanghai"
     assert [part["TZOFFSETTO"].td for part in time_zone.subcomponents] == [dt.timedelta(hours=8)]
+
+
+def test_an_item_with_an_end_time_lasts_until_it_in_the_calendar(client, dalian_meeting):
+    ProgrammeItem.objects.filter(pk=dalian_meeting.pk).update(end_time=dt.time(10, 30))
+
+    response = client.get("/en/missions/trip/calendar.ics")
+
+    text = response.content.decode()
+    assert "DTSTART;TZID=Asia/Shanghai:20250514T090000" in text
+    assert "DTEND;TZID=Asia/Shanghai:20250514T103000" in text
+    events = {
+        event["UID"]: event
+        for event in icalendar.Calendar.from_ical(response.content).walk("VEVENT")
+    }
+    meeting = events[str(dalian_meeting.uuid)]
+    assert meeting.end - meeting.start == dt.timedelta(hours=1, minutes=30)
+    assert meeting.end.astimezone(dt.UTC) == dt.datetime(2025, 5, 14, 2, 30, tzinfo=dt.UTC)
+    # Without an end time an event has a start only (RFC 5545: no length); an all-day
+    # event ends, exclusively, the next day.
+    assert "DTEND" not in events[str(TONGJI_VISIT_UUID)]
+    company = events[str(COMPANY_VISIT_UUID)]
+    assert company.end - company.start == dt.timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("language", "comment", "tag"),
+    [
+        (
+            "nl",
+            "Deze beschrijving van de tijdzone geldt alleen voor de data in deze agenda: "
+            "2025-05-12 tot en met 2025-05-14.",
+            "nl",
+        ),
+        (
+            "en",
+            "This definition of the time zone holds for the dates of this calendar only: "
+            "2025-05-12 to 2025-05-14.",
+            "en",
+        ),
+        ("zh-hans", "本时区定义仅适用于本日历所涉日期：2025-05-12至2025-05-14。", "zh-Hans"),
+    ],
+)
+def test_the_time_zones_comment_is_in_the_files_language(
+    client, dalian_meeting, language, comment, tag
+):
+    calendar = icalendar.Calendar.from_ical(
+        client.get(f"/{language}/missions/trip/calendar.ics").content
+    )
+
+    [time_zone] = calendar.walk("VTIMEZONE")
+    # icalendar writes "This timezone only works from … to …" in English; ours replaces it.
+    assert time_zone["COMMENT"] == comment
+    assert time_zone["COMMENT"].params["LANGUAGE"] == tag
+    assert "only works" not in calendar.to_ical().decode()
+
+
+def test_an_end_time_on_the_mission_page_and_in_json_ld(client, dalian_meeting):
+    ProgrammeItem.objects.filter(pk=dalian_meeting.pk).update(end_time=dt.time(10, 30))
+
+    response = client.get("/nl/missions/trip/")
+
+    # "09:00–10:30": the dash is not read aloud, a screen reader says "tot".
+    assertContains(
+        response,
+        '<span class="programme__time"><time datetime="2025-05-14T09:00:00+08:00">09:00</time>'
+        '<span aria-hidden="true">–</span><span class="visually-hidden"> tot </span>'
+        '<time datetime="2025-05-14T10:30:00+08:00">10:30</time></span>',
+        html=True,
+    )
+    events = {sub["name"]: sub for sub in json_ld(response)[0]["subEvent"]}
+    assert events["Overleg"]["startDate"] == "2025-05-14T09:00:00+08:00"
+    assert events["Overleg"]["endDate"] == "2025-05-14T10:30:00+08:00"
+    assert "endDate" not in events["Bezoek aan Tongji"]  # unknown: said nothing about
+
+
+@pytest.mark.parametrize(
+    ("language", "separator", "to"),
+    [("en", "–", "to"), ("zh-hans", "—", "至")],
+)
+def test_an_end_time_reads_in_each_language(client, dalian_meeting, language, separator, to):
+    ProgrammeItem.objects.filter(pk=dalian_meeting.pk).update(end_time=dt.time(10, 30))
+
+    response = client.get(f"/{language}/missions/trip/")
+
+    assertContains(
+        response,
+        f'<span aria-hidden="true">{separator}</span><span class="visually-hidden"> {to} </span>',
+        html=True,
+    )
 
 
 def test_a_start_time_in_json_ld_has_the_offset_where_it_takes_place(client, dalian_meeting):

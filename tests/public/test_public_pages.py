@@ -183,7 +183,11 @@ def test_home_lists_partnerships_and_missions(client, world, language):
     response = client.get(f"/{language}/")
 
     partnership, mission = world.partnership, world.mission
-    assertInHTML(f"<h1>{interface(language, 'Twinning programmes')}</h1>", response.text)
+    with translation.override(language):
+        # Its own message: the Dutch marks where the long word may break (a soft hyphen).
+        heading = pgettext("home page heading, may hold soft hyphens", "Twinning programmes")
+    assertInHTML(f"<h1>{heading}</h1>", response.text)
+    assert heading.replace("\u00ad", "") == interface(language, "Twinning programmes")
     assertContains(
         response,
         f'<a href="{url(partnership, language)}">{in_language(partnership, "title", language)}</a>',
@@ -492,12 +496,27 @@ def test_mission_page_shows_known_dates(client):
 
 def test_programme_items_without_a_place_get_their_own_group(client):
     mission = MissionFactory()
+    ProgrammeItemFactory(mission=mission, city=RegionFactory())
     ProgrammeItemFactory(mission=mission, city=None, title_en="Reciprocal B2B meetings")
+    ProgrammeItemFactory(
+        mission=mission, city=None, date=dt.date(2026, 5, 12), title_en="Matchmaking"
+    )
 
     response = client.get(url(mission, "en"))
 
-    assertInHTML('<h3 id="programme-city-1">Place not specified</h3>', response.text)
-    assertContains(response, "Reciprocal B2B meetings")
+    # "Place not specified" is no place: a note, not a heading beside the cities' headings.
+    assertInHTML(
+        '<p class="programme-city__unknown muted" id="programme-city-2">Place not specified</p>',
+        response.text,
+    )
+    assertNotContains(response, '<h3 id="programme-city-2"')
+    # Its day and items are a level up: under the section's h2, as the cities are.
+    assertInHTML(
+        '<h3 class="programme-day__heading"><time datetime="2026-05-12">May 12, 2026</time></h3>',
+        response.text,
+    )
+    assertInHTML('<h4 class="programme__title">Matchmaking</h4>', response.text)
+    assertInHTML('<h3 class="programme__title">Reciprocal B2B meetings</h3>', response.text)
 
 
 def test_plain_text_is_escaped_and_rich_text_is_not(client):

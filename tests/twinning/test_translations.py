@@ -188,3 +188,18 @@ def test_model_choices_and_headings_are_translated(client, db, language, kind, h
         text = client.get(mission.get_absolute_url()).text
     assert f'<p class="caption">{kind}</p>' in text
     assert f'<h2 id="why-heading">{heading}</h2>' in text
+
+
+@pytest.mark.parametrize(
+    ("language", "business_days", "percentages"),
+    [("nl", "Zakendagen", "Procenten"), ("en", "Business days", "Percentages")],
+)
+def test_dutch_names_business_days_and_percentages_in_dutch(
+    client, db, language, business_days, percentages
+):
+    """Both were left in English in the Dutch catalog."""
+    mission = MissionFactory(kind=Mission.Kind.BUSINESS_DAYS)
+    with translation.override(language):
+        text = client.get(mission.get_absolute_url()).text
+        assert translation.gettext("Percentages") == percentages
+    assert f'<p class="caption">{business_days}</p>' in text
