@@ -492,7 +492,7 @@ def write_xliff20(units_: list[Unit], *, source_language: str, target_language: 
 
     translate-toolkit 3.20 writes a unit's ``<notes>`` and ``xml:space`` on ``<segment>``,
     which the OASIS schema does not allow there; they belong to ``<unit>``
-    (``tests/test_translation_files.py`` validates the result against the schema).
+    (``tests/exchange/test_translation_files.py`` validates the result against the schema).
     """
     store = xliff2.Xliff2File(
         sourcelanguage=file_language(source_language),

@@ -14,7 +14,7 @@ from programmes.domain.permissions import EDITOR, PUBLISHER, TRANSLATOR
 from programmes.exchange import translations
 from programmes.models import Mission, Organisation, Status
 
-from .factories import MissionFactory, OrganisationFactory, PartnershipFactory, StaffFactory
+from ..factories import MissionFactory, OrganisationFactory, PartnershipFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 

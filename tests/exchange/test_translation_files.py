@@ -1,7 +1,7 @@
 """Translation files: export to XLIFF 1.2, XLIFF 2.0 and PO, edit with translate-toolkit,
 import back (programmes/exchange/translations.py).
 
-The files are checked against the OASIS schemas (tests/schemas/xliff/) and carried through
+The files are checked against the OASIS schemas (tests/exchange/schemas/xliff/) and carried through
 translate-toolkit's own converters; every refusal is checked to change nothing at all.
 """
 
@@ -32,7 +32,7 @@ from programmes.exchange.translations import Selection
 from programmes.models import AuditLogEntry, Installation, Mission, Status
 from webhooks.models import Delivery, Endpoint, PublicCopy
 
-from .factories import (
+from ..factories import (
     MissionFactory,
     OrganisationFactory,
     PartnershipFactory,
@@ -61,7 +61,7 @@ class LocalSchemas(etree.Resolver):
         if url.endswith("xml.xsd"):
             return self.resolve_filename(str(SCHEMAS / "xml.xsd"), context)
         if "://" in url:
-            raise AssertionError(f"The schema imports {url}, which is not in tests/schemas.")
+            raise AssertionError(f"The schema imports {url}, which is not in its folder.")
         return None
 
 

@@ -12,7 +12,7 @@ def name_this_install(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('programmes', '0013_read_model'),
+        ('programmes', '0015_ordered_destinations'),
     ]
 
     operations = [

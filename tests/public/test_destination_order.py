@@ -23,8 +23,8 @@ from programmes.domain import services
 from programmes.exchange.seed import CONTENT_DIR
 from programmes.models import AuditLogEntry, Mission, MissionDestination, Region
 
-from .factories import MissionFactory, RegionFactory, StaffFactory
-from .html_forms import form_data
+from ..factories import MissionFactory, RegionFactory, StaffFactory
+from ..html_forms import form_data
 
 SEED_TRIP = "inspiration-trip-shanghai-dalian"
 LANGUAGES = ["nl", "en", "zh-hans"]

@@ -15,7 +15,7 @@ from public.feeds import READER_NS
 
 from . import a11y_pages
 from .a11y_pages import LANGUAGES
-from .browser import BROWSER_TEST, launched, screenshot
+from .chromium import BROWSER_TEST, launched, screenshot
 
 pytestmark = BROWSER_TEST
 
