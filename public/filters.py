@@ -7,7 +7,10 @@ address rather than answering with an empty page. The form is ``includes/filters
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db.models import Model
 from django.http import HttpRequest
+
+from .templatetags.public_site import translated
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,20 @@ class Filter:
         value = request.GET.get(name, "")
         chosen = value if value in {option for option, _text in options} else ""
         return cls(name, label, everything, options, chosen)
+
+    @classmethod
+    def of_objects(
+        cls,
+        request: HttpRequest,
+        name: str,
+        label: str,
+        everything: str,
+        objects: Iterable[Model],
+        field: str,
+    ) -> "Filter":
+        """A filter by slug among ``objects``, each shown by its translated ``field``."""
+        options = ((obj.slug, translated(obj, field)) for obj in objects)
+        return cls.from_request(request, name, label, everything, options)
 
 
 def chosen(filters: list[Filter]) -> dict[str, str]:

@@ -40,7 +40,6 @@ from readpath.caching import cache_public_page
 from . import charts, ics, maps, search, structured_data
 from .filters import Filter, chosen
 from .pagination import OnePageOf, Pagination, page_number, paginate
-from .templatetags.public_site import translated
 
 # The home page shows the next few missions and the latest ones; the rest are a click away.
 HOME_UPCOMING_MISSIONS = 3
@@ -110,12 +109,8 @@ def mission_list(request: HttpRequest) -> HttpResponse:
     )
     years = [date.year for date in published.dates("start_date", "year", order="DESC")]
     filters = [
-        Filter.from_request(
-            request,
-            "partnership",
-            _("Partnership"),
-            _("All partnerships"),
-            ((p.slug, translated(p, "title")) for p in partnerships),
+        Filter.of_objects(
+            request, "partnership", _("Partnership"), _("All partnerships"), partnerships, "title"
         ),
         Filter.from_request(
             request, "year", _("Year"), _("All years"), ((str(y), str(y)) for y in years)
@@ -123,12 +118,8 @@ def mission_list(request: HttpRequest) -> HttpResponse:
     ]
     if organisers:  # offered once a published mission names its organisers
         filters.append(
-            Filter.from_request(
-                request,
-                "organiser",
-                _("Organised by"),
-                _("All organisers"),
-                ((o.slug, translated(o, "name")) for o in organisers),
+            Filter.of_objects(
+                request, "organiser", _("Organised by"), _("All organisers"), organisers, "name"
             )
         )
     selected = chosen(filters)
@@ -254,20 +245,10 @@ def outcome_list(request: HttpRequest) -> HttpResponse:
     areas = list(FocusArea.objects.filter(outcomes__in=published).distinct())
     partnerships = list(Partnership.objects.published().filter(outcomes__in=published).distinct())
     filters = [
-        Filter.from_request(
-            request,
-            "partnership",
-            _("Partnership"),
-            _("All partnerships"),
-            ((p.slug, translated(p, "title")) for p in partnerships),
+        Filter.of_objects(
+            request, "partnership", _("Partnership"), _("All partnerships"), partnerships, "title"
         ),
-        Filter.from_request(
-            request,
-            "area",
-            _("Area"),
-            _("All areas"),
-            ((area.slug, translated(area, "name")) for area in areas),
-        ),
+        Filter.of_objects(request, "area", _("Area"), _("All areas"), areas, "name"),
         Filter.from_request(request, "kind", _("Kind"), _("All kinds"), Outcome.Kind.choices),
     ]
     selected = chosen(filters)
