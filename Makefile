@@ -5,7 +5,7 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-# Development values for `make run`; production sets its own (see README).
+# Development values for `make run`; production sets its own (see docs/deployment.md).
 DEV_ENV := DJANGO_DEBUG=1 DATABASE_URL=
 
 .PHONY: help run worker test bench lint format messages compilemessages seed migrate check clean
@@ -65,7 +65,8 @@ run: $(VENV)/.installed-runtime compilemessages seed
 	$(DEV_ENV) $(BIN)/python manage.py create_demo_staff --base-url http://127.0.0.1:$(PORT)
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-# Background tasks (webhook deliveries) of the development database; see README, "Webhooks".
+# Background tasks (webhook deliveries) of the development database; see docs/deployment.md,
+# "The background worker".
 worker: migrate
 	$(DEV_ENV) $(BIN)/python manage.py db_worker
 

@@ -17,7 +17,7 @@ Two ways of matching, chosen per database and language:
   score uses the same weights as ``ts_rank``'s defaults, so a title match
   ranks above a body match on both databases.
 
-Why not trigrams for Chinese: see docs/architecture.md ("Search").
+Why not trigrams for Chinese: see docs/architecture/search.md.
 """
 
 import re

@@ -134,7 +134,7 @@ class LanguageVersionsSitemap(Sitemap):
     number of languages pages. ``location()`` is called in the default language only.
     """
 
-    # A full file renders in about 30 ms of CPU (README, "Speed"); sitemaps.org allows 50,000.
+    # A full file renders in about 30 ms of CPU (docs/performance.md); sitemaps.org allows 50,000.
     limit = 300
 
     @property

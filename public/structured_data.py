@@ -4,7 +4,7 @@ Everything here is built from what the page's view already fetched
 (``for_detail_page()``), so a page's query count does not change. Texts are the
 ones the page shows, in the page's language (with modeltranslation's fallbacks).
 
-Mapping to schema.org (see docs/architecture.md for the why):
+Mapping to schema.org (see docs/architecture/findable.md for the why):
 
 - a mission is an ``Event``; its programme items are its ``subEvent``\\s,
 - a region is a ``Place`` with ``geo`` and ``containedInPlace``,

@@ -232,7 +232,7 @@ def _usable_generation() -> Generation | None:
     Redis may come back holding pages from before the write. So a generation that began
     before this process last found the cache again is over. The processes that wrote during
     the outage are among those that found it gone; what if one ended before Redis returned
-    is in docs/architecture.md.
+    is in docs/architecture/caching.md.
     """
     generation = _stored_generation()
     return generation if generation is not None and is_in_force(generation) else None

@@ -1,7 +1,7 @@
 """Settings for Twinning CMS.
 
 Everything that differs between a laptop and production comes from the
-environment (see README.md and .env.example). The defaults are safe: debug is
+environment (see docs/deployment.md and .env.example). The defaults are safe: debug is
 off and a secret key is required unless DJANGO_DEBUG=1 says this is local work.
 """
 
@@ -234,7 +234,7 @@ STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfil
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded photos and their renditions: on the file system under DJANGO_MEDIA_ROOT, or, with
 # MEDIA_S3_BUCKET set, in S3-compatible object storage that every app server shares
-# (twinning/media_storage.py; README, "Configuration"; docs/deployment.md).
+# (twinning/media_storage.py; docs/deployment.md, "Configuration" and "Object storage").
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT") or BASE_DIR / "media")
 MEDIA_STORAGE = storage_from_environment(os.environ)
@@ -271,7 +271,7 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
 if env_bool("DJANGO_BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# HTTPS only, once the site is served over HTTPS (README, "Production"); off by default, as
+# HTTPS only, once the site is served over HTTPS (docs/deployment.md); off by default, as
 # HSTS cannot be taken back from browsers that saw it. The redirect asks is_secure(), which
 # behind the TLS proxy reads SECURE_PROXY_SSL_HEADER: without DJANGO_BEHIND_TLS_PROXY=1 there,
 # every request would look like plain HTTP and be redirected for ever.

@@ -92,7 +92,7 @@ LANGUAGES = tuple(settings.MODELTRANSLATION_LANGUAGES)
 # header that understates a zip bomb gets a damaged entry, not a full memory). The zip's table
 # of contents is checked before zipfile reads it whole. ``bundle.json`` is parsed whole, at
 # four to six times its size in memory: its limit is what bounds the import's memory
-# (README, "Exchange bundles"). A whole install larger than that travels as several
+# (docs/exchange.md, "Limits"). A whole install larger than that travels as several
 # bundles (``export_bundle --partnership``).
 MAX_DOCUMENT_BYTES = 32 * 1024**2
 MAX_MEDIA_FILE_BYTES = MAX_PHOTO_BYTES

@@ -1,7 +1,7 @@
 """Send the events that no write caused, requeue lost deliveries, clear out the old log.
 
-Run it every few minutes (cron, a systemd timer) and once after installing: see README.md,
-"Webhooks".
+Run it every few minutes (cron, a systemd timer) and once after installing: see
+docs/deployment.md, "Scheduled jobs".
 """
 
 from datetime import timedelta
