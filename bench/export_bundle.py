@@ -3,7 +3,7 @@
 1. A fresh database (SQLite in a temporary folder, or ``<name>_bench`` beside the
    PostgreSQL database of ``DATABASE_URL``, as ``bench/run.py`` makes it) and a temporary
    media folder.
-2. ``migrate`` and ``generate_bench_data``: 10,000 missions of 30 programme items (300,000
+2. ``migrate`` and ``bench/data.py``: 10,000 missions of 30 programme items (300,000
    items), 200 regions, a few photos.
 3. ``manage.py export_bundle`` in a process of its own, started by a small measuring
    process: its wall time, the bundle's size, and its peak resident memory
@@ -93,8 +93,8 @@ def generate(env: dict[str, str], options: argparse.Namespace) -> None:
     )
     subprocess.run(
         [
-            *manage,
-            "generate_bench_data",
+            sys.executable,
+            "bench/data.py",
             f"--missions={options.missions}",
             f"--items={options.items}",
             f"--regions={options.regions}",

@@ -3,7 +3,7 @@
 Wall-clock benchmarks (``bench/run.py``) move with the machine and its other work; an
 instruction count does not, so a change of a few per cent shows. For each page:
 
-1. A fresh SQLite database in a temporary folder: ``migrate``, ``generate_bench_data``
+1. A fresh SQLite database in a temporary folder: ``migrate``, ``bench/data.py``
    (a small set: 40 missions of 30 programme items, 60 regions), then missions
    ``mission-0001`` … ``mission-0004`` reshaped to 10, 30, 100 and 300 programme items.
 2. For each page, twice a child process under ``valgrind --tool=cachegrind`` that renders
@@ -123,8 +123,8 @@ def prepare(env: dict[str, str]) -> None:
     manage = [sys.executable, "manage.py"]
     print("Creating the database and generating the data set …", flush=True)
     run([*manage, "migrate", "--no-input", "--verbosity", "0"], env)
-    data = ["generate_bench_data", "--missions=40", "--items=30", "--regions=60", "-v0"]
-    run([*manage, *data], env)
+    data = ["bench/data.py", "--missions=40", "--items=30", "--regions=60", "-v0"]
+    run([sys.executable, *data], env)
     reshape = RESHAPE.format(sizes=SIZED_MISSIONS)
     run([*manage, "shell", "--no-imports", "--command", reshape], env)
     run([*manage, "collectstatic", "--no-input", "--verbosity", "0"], env)

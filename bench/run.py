@@ -2,7 +2,7 @@
 
 1. A fresh database: SQLite in a temporary folder, or ``<name>_bench`` next to the
    PostgreSQL database of ``DATABASE_URL`` (created here, dropped afterwards).
-2. ``migrate``, ``generate_bench_data`` (1,000 missions of 30 programme items, 200 regions),
+2. ``migrate``, ``bench/data.py`` (1,000 missions of 30 programme items, 200 regions),
    ``ANALYZE`` (as autovacuum would after a bulk load) and ``collectstatic`` into a
    temporary ``STATIC_ROOT``.
 3. Twice ``gunicorn twinning.wsgi -w 2`` on a free loopback port, without debug: once with
@@ -168,8 +168,8 @@ def prepare(env: dict[str, str], options: argparse.Namespace) -> None:
     run([*manage, "migrate", "--no-input", "--verbosity", "0"], env)
     run(
         [
-            *manage,
-            "generate_bench_data",
+            sys.executable,
+            "bench/data.py",
             f"--missions={options.missions}",
             f"--items={options.items}",
             f"--regions={options.regions}",

@@ -55,6 +55,15 @@ class Bar:
     value_y: str
     value_inside: bool  # drawn in white at the end of the bar when it does not fit beside it
 
+    @property
+    def value_class(self) -> str:
+        return "chart__value chart__value--inside" if self.value_inside else "chart__value"
+
+    @property
+    def value_anchor(self) -> str:
+        """The value's text-anchor: it ends at the bar's end inside, starts after it outside."""
+        return "end" if self.value_inside else "start"
+
 
 @dataclass(frozen=True)
 class Chart:

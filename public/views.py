@@ -39,6 +39,7 @@ from readpath import readmodel
 from readpath.caching import cache_public_page
 
 from . import charts, ics, maps, search, structured_data
+from .filters import Filter, chosen
 from .pagination import OnePageOf, Pagination, page_number, paginate
 
 # The home page shows the next few missions and the latest ones; the rest are a click away.
@@ -108,27 +109,34 @@ def mission_list(request: HttpRequest) -> HttpResponse:
         Organisation.objects.published().filter(organised_missions__in=published).distinct()
     )
     years = [date.year for date in published.dates("start_date", "year", order="DESC")]
-    filters = {
-        "partnership": _choice(request, "partnership", {p.slug for p in partnerships}),
-        "year": _choice(request, "year", {str(year) for year in years}),
-        "organiser": _choice(request, "organiser", {o.slug for o in organisers}),
-    }
+    filters = [
+        Filter.of_objects(
+            request, "partnership", _("Partnership"), _("All partnerships"), partnerships, "title"
+        ),
+        Filter.from_request(
+            request, "year", _("Year"), _("All years"), ((str(y), str(y)) for y in years)
+        ),
+    ]
+    if organisers:  # offered once a published mission names its organisers
+        filters.append(
+            Filter.of_objects(
+                request, "organiser", _("Organised by"), _("All organisers"), organisers, "name"
+            )
+        )
+    selected = chosen(filters)
     missions = Mission.objects.for_list()
-    if filters["partnership"]:
-        missions = missions.filter(partnership__slug=filters["partnership"])
-    if filters["year"]:
-        missions = missions.filter(start_date__year=int(filters["year"]))
-    if filters["organiser"]:
-        missions = missions.filter(organisers__slug=filters["organiser"])
-    pagination = paginate(request, missions, MISSIONS_PER_PAGE, filters)
+    if selected["partnership"]:
+        missions = missions.filter(partnership__slug=selected["partnership"])
+    if selected["year"]:
+        missions = missions.filter(start_date__year=int(selected["year"]))
+    if selected.get("organiser"):
+        missions = missions.filter(organisers__slug=selected["organiser"])
+    pagination = paginate(request, missions, MISSIONS_PER_PAGE, selected)
     context = {
         "pagination": pagination,
         "missions": pagination.page.object_list,
-        "partnerships": partnerships,
-        "organisers": organisers,
-        "years": years,
-        "selected": filters,
-        "is_filtered": any(filters.values()),
+        "filters": filters,
+        "is_filtered": any(selected.values()),
         **_list_page_meta(
             request,
             pagination,
@@ -237,32 +245,29 @@ def outcome_list(request: HttpRequest) -> HttpResponse:
     published = Outcome.objects.published()
     areas = list(FocusArea.objects.filter(outcomes__in=published).distinct())
     partnerships = list(Partnership.objects.published().filter(outcomes__in=published).distinct())
-    filters = {
-        "partnership": _choice(request, "partnership", {p.slug for p in partnerships}),
-        "area": _choice(request, "area", {area.slug for area in areas}),
-        "kind": _choice(request, "kind", set(Outcome.Kind.values)),
-    }
+    filters = [
+        Filter.of_objects(
+            request, "partnership", _("Partnership"), _("All partnerships"), partnerships, "title"
+        ),
+        Filter.of_objects(request, "area", _("Area"), _("All areas"), areas, "name"),
+        Filter.from_request(request, "kind", _("Kind"), _("All kinds"), Outcome.Kind.choices),
+    ]
+    selected = chosen(filters)
     outcomes = Outcome.objects.for_list()
-    if filters["partnership"]:
-        outcomes = outcomes.filter(partnership__slug=filters["partnership"])
-    if filters["area"]:
-        outcomes = outcomes.filter(area__slug=filters["area"])
-    if filters["kind"]:
-        outcomes = outcomes.filter(kind=filters["kind"])
-    pagination = paginate(request, outcomes, OUTCOMES_PER_PAGE, filters)
+    if selected["partnership"]:
+        outcomes = outcomes.filter(partnership__slug=selected["partnership"])
+    if selected["area"]:
+        outcomes = outcomes.filter(area__slug=selected["area"])
+    if selected["kind"]:
+        outcomes = outcomes.filter(kind=selected["kind"])
+    pagination = paginate(request, outcomes, OUTCOMES_PER_PAGE, selected)
     context = {
         "pagination": pagination,
         "outcomes_by_partnership": _group_by(
             pagination.page.object_list, attrgetter("partnership")
         ),
-        "partnerships": partnerships,
-        "areas": areas,
-        "kinds": Outcome.Kind.choices,
-        "selected": filters,
-        # The names the template used before the partnership filter came.
-        "selected_area": filters["area"],
-        "selected_kind": filters["kind"],
-        "is_filtered": any(filters.values()),
+        "filters": filters,
+        "is_filtered": any(selected.values()),
         **_list_page_meta(
             request,
             pagination,
@@ -301,12 +306,6 @@ def search_page(request: HttpRequest) -> HttpResponse:
         raise Http404("No such page.")
     context = {"results": results, "type_group": group, "pagination": pagination}
     return render(request, "programmes/search.html", context)
-
-
-def _choice(request: HttpRequest, name: str, allowed: set[str]) -> str:
-    """The value of ``?name=`` if it is one of ``allowed``, else "" (no filter)."""
-    value = request.GET.get(name, "")
-    return value if value in allowed else ""
 
 
 def _first[T](items: Iterable[T], count: int) -> tuple[list[T], bool]:

@@ -143,14 +143,6 @@ def followed_children(obj: models.Model) -> list[models.Model]:
     return [child for name in FOLLOW.get(type(obj), ()) for child in getattr(obj, name).all()]
 
 
-def latest_revision(obj: models.Model):
-    """The newest revision holding ``obj``, or ``None``."""
-    version = (
-        Version.objects.get_for_object(obj).select_related("revision__user").order_by("-pk").first()
-    )
-    return version.revision if version else None
-
-
 def revision_comment(revision) -> str:
     """A revision's comment in the reader's language (the admin's change messages included)."""
     comment = revision.get_comment()

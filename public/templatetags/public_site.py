@@ -10,9 +10,16 @@ templates put that language in a ``lang`` attribute.
 from django import template
 from django.conf import settings
 from django.urls import reverse, translate_url
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, get_language_info, override, to_locale
+from django.utils.translation import (
+    get_language,
+    get_language_info,
+    gettext,
+    override,
+    pgettext,
+    to_locale,
+)
 from modeltranslation.fields import NONE
 from modeltranslation.utils import build_localized_fieldname, resolution_order
 
@@ -33,6 +40,32 @@ def label(text: str) -> str:
     ends in a full-width colon ("接待单位："), which has its own space, so none is added.
     """
     return text if text.endswith("：") else f"{text} "
+
+
+@register.simple_tag
+def page_of(pagination) -> str:
+    """``{% page_of pagination %}``: ", page 2 of 5" after a list page's title; "" on page 1."""
+    page = pagination.page
+    if page.number <= 1:
+        return ""
+    count = {"number": page.number, "count": page.paginator.num_pages}
+    return pgettext("apposition", ", ") + gettext("page %(number)s of %(count)s") % count
+
+
+@register.simple_tag
+def atom_link(url_name: str, text: str) -> SafeString:
+    """``{% atom_link "programmes:mission-feed" text %}``: a link to an Atom feed, typed as one."""
+    return format_html('<a href="{}" type="application/atom+xml">{}</a>', reverse(url_name), text)
+
+
+@register.simple_tag
+def sectors(clusters) -> SafeString:
+    """``{% sectors place.clusters %}``: " — Textiles, Ports" after a place on a map's legend."""
+    names = [translated_inline(cluster, "sector") for cluster in clusters]
+    if not names:
+        return mark_safe("")
+    separator = conditional_escape(pgettext("list separator", ", "))
+    return format_html(" — {}", mark_safe(separator.join(names)))  # each name is escaped
 
 
 class TranslatedText(str):

@@ -5,15 +5,29 @@ figures and clusters; organisations; partnerships between a European and a Chine
 region; missions with destinations, organisers, programme items over their cities and an
 outcome. Every text is filled in Dutch, English and Chinese, so no page falls back.
 ``bulk_create`` sends no signals, so the page cache is told once at the end.
+
+Benchmark code, not the site's: the bench scripts call :func:`generate_bench_data` (in
+their process, or as ``python bench/data.py --missions=… --items=… --regions=…`` with the
+settings of ``DJANGO_SETTINGS_MODULE``, default ``twinning.settings``).
 """
 
+import argparse
 import datetime as dt
 import io
 import itertools
+import os
+import sys
 from decimal import Decimal
+from pathlib import Path
+
+import django
+
+if __name__ == "__main__":  # run as a script: the site's code needs its apps loaded first
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "twinning.settings")
+    django.setup()
 
 from django.core.files.base import ContentFile
-from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 from django.utils import timezone
 from PIL import Image
@@ -137,38 +151,31 @@ def prose(field: str, nl: str, en: str, zh: str, paragraphs: int = 3) -> dict[st
     )
 
 
-class Command(BaseCommand):
-    help = (
-        "Fill an EMPTY database with a large published data set for benchmarks "
-        "(make bench): regions, organisations, partnerships, missions with programme items."
-    )
+class BenchDataError(Exception):
+    """The data set cannot be generated here (a database with content, too few regions)."""
 
-    def add_arguments(self, parser):
-        parser.add_argument("--missions", type=int, default=1000)
-        parser.add_argument("--items", type=int, default=30, help="programme items per mission")
-        parser.add_argument("--regions", type=int, default=200)
-        parser.add_argument(
-            "--photos",
-            type=int,
-            default=0,
-            help="photos (small generated JPEGs) of the first missions, one each",
+
+def generate_bench_data(
+    *, missions: int = 1000, items: int = 30, regions: int = 200, photos: int = 0
+) -> dict[str, int]:
+    """Fill an EMPTY database with the data set; how many objects of each type it made.
+
+    ``items`` programme items per mission; ``photos``: a photo (a small generated JPEG) for
+    each of that many missions.
+    """
+    if Region.objects.exists():
+        raise BenchDataError(
+            "This database already has content; the bench data set goes into an empty "
+            "database (make bench creates one)."
         )
-
-    def handle(self, *args, missions, items, regions, photos, verbosity, **options):
-        if Region.objects.exists():
-            raise CommandError(
-                "This database already has content; the bench data set goes into an empty "
-                "database (make bench creates one)."
-            )
-        minimum = len(COUNTRIES) + len(EUROPEAN_PROVINCES) + len(CHINESE_PROVINCES) + 2
-        if regions < minimum:
-            raise CommandError(f"--regions must be at least {minimum}.")
-        with transaction.atomic():
-            counts = _Generator(missions, items, regions, photos).generate()
-        content_changed()
-        if verbosity:
-            summary = ", ".join(f"{count} {name}" for name, count in counts.items())
-            self.stdout.write(self.style.SUCCESS(f"Generated {summary}."))
+    # A European city, and two Chinese ones: a mission visits two different cities.
+    minimum = len(COUNTRIES) + len(EUROPEAN_PROVINCES) + len(CHINESE_PROVINCES) + 3
+    if regions < minimum:
+        raise BenchDataError(f"--regions must be at least {minimum}.")
+    with transaction.atomic():
+        counts = _Generator(missions, items, regions, photos).generate()
+    content_changed()
+    return counts
 
 
 class _Generator:
@@ -562,3 +569,33 @@ class _Generator:
 
 def _bulk[M: models.Model](model: type[M], objects: list[M]) -> list[M]:
     return model.objects.bulk_create(objects, batch_size=BATCH_SIZE)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--missions", type=int, default=1000)
+    parser.add_argument("--items", type=int, default=30, help="programme items per mission")
+    parser.add_argument("--regions", type=int, default=200)
+    parser.add_argument(
+        "--photos",
+        type=int,
+        default=0,
+        help="photos (small generated JPEGs) of the first missions, one each",
+    )
+    parser.add_argument("-v", "--verbosity", type=int, default=1, help="0: print nothing")
+    options = parser.parse_args(argv)
+    try:
+        counts = generate_bench_data(
+            missions=options.missions,
+            items=options.items,
+            regions=options.regions,
+            photos=options.photos,
+        )
+    except BenchDataError as error:
+        sys.exit(f"Error: {error}")
+    if options.verbosity:
+        print(f"Generated {', '.join(f'{count} {name}' for name, count in counts.items())}.")
+
+
+if __name__ == "__main__":
+    main()
