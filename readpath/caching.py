@@ -159,7 +159,7 @@ def cache_public_page(view: View) -> View:
 
 @dataclass(frozen=True)
 class CachedPage:
-    """One page (or API answer, ``api/endpoints.py``) in the cache, under the current generation."""
+    """One page (or API answer, ``api/caching.py``) in the cache, under the current generation."""
 
     key: str
     last_modified: int
