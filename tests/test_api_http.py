@@ -5,6 +5,7 @@ import datetime as dt
 import time
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.http import http_date
 
@@ -250,6 +251,16 @@ def test_logged_in_staff_are_not_limited(client, three_per_minute):
     client.force_login(StaffFactory())
 
     assert {client.get("/api/v1/regions").status_code for _ in range(5)} == {200}
+
+
+def test_the_record_of_a_client_is_packed_and_the_old_form_still_counts(client, three_per_minute):
+    """The moments of a client's requests are kept packed (api/throttling.py); a record kept
+    as ninja's list before (a deploy) still counts."""
+    client.get("/api/v1/regions")
+    assert isinstance(cache.get("throttle_anonymous_127.0.0.1"), bytes)
+    cache.set("throttle_anonymous_127.0.0.1", [time.time()] * 3, 60)
+
+    assert client.get("/api/v1/regions").status_code == 429
 
 
 def test_the_limit_ends_after_its_period(client, three_per_minute, monkeypatch):
