@@ -42,7 +42,8 @@ partnership). Apply `/deleted?since=T` first, then the lists with `updated_since
 the `Date` of your first response, minus a few minutes, as the next `T`.
 
 **Caching.** Every answer has an `ETag` and a `Last-Modified`; send them back as
-`If-None-Match` / `If-Modified-Since` and an unchanged answer is a bodiless 304.
+`If-None-Match` / `If-Modified-Since` and an unchanged answer is a bodiless 304. With
+`Accept-Encoding: gzip` answers come compressed, with the same `ETag` marked weak (`W/"…"`).
 
 **Errors** are `application/problem+json` (RFC 9457). Anonymous clients may make a limited
 number of requests per period (see the 429 answer and its `Retry-After`).
@@ -51,7 +52,10 @@ number of requests per period (see the 429 answer and its `Retry-After`).
 
 VALIDATOR_HEADERS = {
     "ETag": {
-        "description": "Send it back as `If-None-Match` to get a 304 while nothing changed.",
+        "description": (
+            "Send it back as `If-None-Match` to get a 304 while nothing changed. Weak "
+            '(`W/"…"`) on a gzip answer: the same content, compressed.'
+        ),
         "required": True,
         "schema": {"type": "string"},
     },

@@ -157,8 +157,9 @@ def test_a_partner_origin_may_read_the_api(client, partner_origins):
         "Retry-After",
         "Date",
     }
-    # What varies is the origin; not cookies, not the browser's language (``lang`` decides).
-    assert response["Vary"] == "origin"
+    # What varies is the origin and the coding (a cached answer has a gzip copy); not
+    # cookies, not the browser's language (``lang`` decides).
+    assert response["Vary"] == "Accept-Encoding, origin"
     assert "Content-Language" not in response
 
 
@@ -525,8 +526,29 @@ def test_a_cached_answers_304_is_the_same_as_without_the_cache(client, settings)
     by_date = client.get(path, headers={"If-Modified-Since": computed["Last-Modified"]})
 
     assert computed.status_code == cached.status_code == by_date.status_code == 304
-    assert list(cached.headers.items()) == list(computed.headers.items())
     assert cached.content == b""
+    # The same, but that a cached answer also has a gzip copy, so it varies on the coding.
+    assert cached["Vary"] == "Accept-Encoding, origin"
+    assert computed["Vary"] == "origin"
+    assert [(name, value) for name, value in cached.headers.items() if name != "Vary"] == [
+        (name, value) for name, value in computed.headers.items() if name != "Vary"
+    ]
+
+
+def test_a_304_with_the_cache_is_the_same_whether_the_answer_was_cached(client):
+    """Decided before the body is built (the answer not yet cached), or from the cache."""
+    mission = MissionFactory()
+    path = f"/api/v1/missions/{mission.uuid}"
+    etag = client.get(path)["ETag"]
+    cache.clear()
+
+    computed = client.get(path, headers={"If-None-Match": etag})
+    client.get(path)
+    cached = client.get(path, headers={"If-None-Match": etag})
+
+    assert computed.status_code == cached.status_code == 304
+    assert list(cached.headers.items()) == list(computed.headers.items())
+    assert cached["ETag"] == etag
 
 
 def test_a_write_changes_the_next_answer(client):
