@@ -1,11 +1,12 @@
-"""Cached public pages answered before Django's middleware (``twinning/wsgi.py``).
+"""Cached pages and API answers, replayed before Django's middleware (``twinning/wsgi.py``).
 
 A page from the page cache (``caching.py``) still passes every middleware on its way
 out: sessions, locale, CSRF, authentication, messages, the security headers, the CSP.
 That cost more than the cache lookup itself. So the WSGI handler keeps a copy of the
 **final** response, as the server received it (status, every header, the body), of
-each page the page cache served to a visitor without cookies, and replays it to the
-next such visitor of the same address, without building a request for the middleware.
+each page the page cache (or the API's answer cache) served to a visitor without cookies,
+and replays it to the next such visitor of the same address, without building a request
+for the middleware.
 
 **It replays only what the full path would send.** A copy is taken from the full path's
 own answer, so headers (CSP, validators, ``Vary``, the security headers) are the same
@@ -17,15 +18,18 @@ anything but what the key holds:
   ``Accept-Language``, the unprefixed ``/sitemap.xml``, are not copied);
 - the request had no session, CSRF or messages cookie (so the visitor was anonymous, and
   no middleware had a cookie to renew): those requests always take the full path;
-- the page cache marked the response as the page every anonymous visitor gets under the
-  current content generation; the copy is stored with that generation's token and is
-  used only while the generation is current and in force (``caching.is_in_force``: a
-  scheduled publish date that passes ends it, and so does the cache coming back after an
-  outage; the next request takes the full path, which starts a new generation);
+- the page cache (or the API, ``api/caching.py``) marked the response as the one every
+  anonymous visitor gets under the current content generation; the copy is stored with
+  that generation's token and is used only while the generation is current and in force
+  (``caching.is_in_force``: a scheduled publish date that passes ends it, and so does the
+  cache coming back after an outage; the next request takes the full path, which starts a
+  new generation);
 - the host is checked against ``ALLOWED_HOSTS`` on every request, not only when stored.
 
 **Conditional requests.** ``If-None-Match`` / ``If-Modified-Since`` are evaluated by
-Django's own ``get_conditional_response`` against the copy's validators. A 304 is
+Django's own ``get_conditional_response`` against the copy's own validators (its ``ETag``
+and ``Last-Modified``: a page's is its generation's start, an API answer's its export
+time). A 304 is
 replayed from the full path's own 304 (kept beside the copy the first time the full
 path sends one), so it too has exactly the full path's headers. ``If-Match`` and
 ``If-Unmodified-Since`` take the full path.
@@ -48,8 +52,9 @@ counts the request against its rate limit and makes sure the export records were
 under the current generation, so the fast path is no way around either. A copy whose
 check is not registered is never replayed.
 
-One ``get_many`` reads the generation and the copy: one round trip to Redis. If the
-cache cannot be read, the request takes the full path.
+One ``get_many`` reads the generation and the copy (and a 304 beside it): one round trip
+to Redis; an admission may read its own state (the API's rate limit). If the cache cannot
+be read, the request takes the full path.
 """
 
 import hashlib

@@ -21,6 +21,7 @@ from readpath.encoding import accepts_gzip, compress
 from readpath.fast_path import FastPathWSGIHandler
 
 from .factories import MissionFactory, OutcomeFactory, StaffFactory
+from .test_api import make_programme
 from .test_caching import later
 from .test_fast_path import call
 from .test_fast_path import full as full  # the fixture
@@ -120,6 +121,24 @@ def test_gzip_goes_to_clients_that_take_it(fast, full_path_calls, mission):
     assert header(zipped, "Content-Length") == str(len(zipped[2]))
     # The same content in another coding: the same ETag, weak (RFC 9110 §8.8.1).
     assert header(zipped, "ETag") == f"W/{header(plain, 'ETag')}"
+
+
+def test_a_gzip_answer_costs_the_queries_of_a_plain_one(client, django_assert_num_queries):
+    make_programme(programme_items=30)
+    client.get("/api/v1/deleted?limit=1")  # compares the records (tests/test_api_sync.py)
+
+    # count and last change, last record change, missions with partnership, destinations,
+    # organisers, programme items, outcomes, photos (as tests/test_api.py pins them)
+    with django_assert_num_queries(8):
+        built = client.get("/api/v1/missions", headers={"Accept-Encoding": "gzip"})
+    with django_assert_num_queries(0):
+        cached = client.get("/api/v1/missions", headers={"Accept-Encoding": "gzip"})
+        plain = client.get("/api/v1/missions")
+
+    assert built["Content-Encoding"] == cached["Content-Encoding"] == "gzip"
+    assert built.content == cached.content
+    assert json.loads(gzip.decompress(built.content)) == plain.json()
+    assert len(plain.json()["items"][0]["programme_items"]) == 30
 
 
 @pytest.mark.parametrize(
