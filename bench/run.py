@@ -9,17 +9,23 @@
    the page cache off (``DJANGO_PAGE_CACHE_SECONDS=0``), once with it on. Each time every
    URL is loaded by a few client threads for a few seconds (``http.client``, a new
    connection per request, as gunicorn's sync workers close each one); the API by 64
-   (``--api-connections``), as partners' clients and their retries would. The server runs
+   (``--api-connections``), as partners' clients and their retries would, twice: asking
+   for gzip as partners' clients do (requests and httpx send ``Accept-Encoding: gzip,
+   deflate``), and without (the bytes as they are). The client does not unpack what it
+   receives, as it does not parse the pages; the gzip answer is checked once against the
+   plain one. The server runs
    with ``bench/settings.py``: the production settings plus ``/bench/hello/``, a view that
    does nothing, through the same middleware: Django's floor. The rate limit is raised so
    far that it counts every API request but refuses none.
 4. A table of requests per second (and their ratio to the hello view's) and p50/p99
-   latency per page and mode, next to the same server's throughput for a static file.
+   latency per page and mode, next to the same server's throughput for a static file, and
+   the cached API list's rate as a share of the cached mission page's (goal: half).
 
 Only the loopback interface is used; nothing is left behind.
 """
 
 import argparse
+import gzip
 import http.client
 import json
 import os
@@ -53,6 +59,10 @@ PAGES = {
 }
 FLOOR = "hello"
 FLOOR_PATH = "/bench/hello/"
+# What partners' HTTP clients ask for (requests, httpx); each API row is loaded with it, and
+# again without it (the row named IDENTITY under it).
+GZIP = {"Accept-Encoding": "gzip, deflate"}
+IDENTITY = "  identity"
 MODES = {"uncached": "0", "cached": "3600"}
 ANALYZE = "from django.db import connection; connection.cursor().execute('ANALYZE')"
 
@@ -237,18 +247,55 @@ def wait_until_serving(server: subprocess.Popen, port: int, timeout: float = 60)
 # Load ---------------------------------------------------------------------------------------
 
 
-def fetch(port: int, path: str, timeout: float = 60) -> tuple[int, int]:
-    """GET ``path`` on a new connection: (status, body size)."""
+def rows(static_path: str, api_mission_path: str = PAGES["api mission"]) -> dict:
+    """Every row of the table: ``{name: (path, request headers)}``, each API row twice."""
+    table = {FLOOR: (FLOOR_PATH, {})}
+    for name, path in {**PAGES, "api mission": api_mission_path}.items():
+        if path.startswith("/api/"):
+            table[name] = (path, GZIP)
+            table[name + IDENTITY] = (path, {})
+        else:
+            table[name] = (path, {})
+    table["static file"] = (static_path, {})
+    return table
+
+
+def fetch(
+    port: int, path: str, timeout: float = 60, headers: dict[str, str] | None = None
+) -> tuple[int, int]:
+    """GET ``path`` on a new connection: (status, body size as sent)."""
+    status, body = get(port, path, timeout, headers)
+    return status, len(body)
+
+
+def get(
+    port: int, path: str, timeout: float = 60, headers: dict[str, str] | None = None
+) -> tuple[int, bytes]:
+    """GET ``path`` on a new connection: (status, body as sent, not unpacked)."""
     connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
-        connection.request("GET", path)
+        connection.request("GET", path, headers=headers or {})
         response = connection.getresponse()
-        return response.status, len(response.read())
+        return response.status, response.read()
     finally:
         connection.close()
 
 
-def load(port: int, path: str, options: argparse.Namespace, threads: int) -> Result:
+def check_gzip(port: int, path: str) -> None:
+    """The gzip answer unpacks to the plain one (both from the same cache, or both not)."""
+    _, plain = get(port, path)
+    _, packed = get(port, path, headers=GZIP)
+    if packed != plain and gzip.decompress(packed) != plain:
+        sys.exit(f"{path}: the gzip answer does not unpack to the plain one")
+
+
+def load(
+    port: int,
+    path: str,
+    options: argparse.Namespace,
+    threads: int,
+    headers: dict[str, str] | None = None,
+) -> Result:
     """``threads`` clients fetching ``path`` for ``options.seconds`` (or max requests).
 
     A request that fails (refused, reset, timed out) counts as an error with status 0.
@@ -265,7 +312,7 @@ def load(port: int, path: str, options: argparse.Namespace, threads: int) -> Res
                 return
             begin = time.perf_counter()
             try:
-                responses.append(fetch(port, path))
+                responses.append(fetch(port, path, headers=headers))
             except (OSError, http.client.HTTPException):
                 responses.append((0, 0))
             latencies.append(time.perf_counter() - begin)
@@ -284,7 +331,9 @@ def load(port: int, path: str, options: argparse.Namespace, threads: int) -> Res
     )
 
 
-def warm_up(port: int, path: str, options: argparse.Namespace) -> None:
+def warm_up(
+    port: int, path: str, options: argparse.Namespace, headers: dict[str, str] | None = None
+) -> None:
     """Let every worker open its database connection (and fill its cache), within a row's time.
 
     Requests go to whichever worker accepts first, so a few more than there are workers.
@@ -293,7 +342,7 @@ def warm_up(port: int, path: str, options: argparse.Namespace) -> None:
     for _ in range(3 * options.workers):
         if time.perf_counter() >= deadline:
             return
-        fetch(port, path)
+        fetch(port, path, headers=headers)
 
 
 def measure_server(env: dict[str, str], static_path: str, options: argparse.Namespace) -> dict:
@@ -306,22 +355,22 @@ def measure_server(env: dict[str, str], static_path: str, options: argparse.Name
     results: dict[str, tuple[Result, Result] | None] = {}
     mode = "on" if env["DJANGO_PAGE_CACHE_SECONDS"] != "0" else "off"
     with gunicorn(env, options.workers) as port:
-        pages = {FLOOR: FLOOR_PATH, **PAGES, "static file": static_path}
-        pages["api mission"] = api_mission_path(port)
-        for name, path in pages.items():
+        for name, (path, headers) in rows(static_path, api_mission_path(port)).items():
             # Waits while the workers finish what clients of the last row gave up on.
-            status, _ = fetch(port, path, timeout=600)
+            status, _ = fetch(port, path, timeout=600, headers=headers)
             if status == 404:
                 print(f"  {path}: 404, left out (not built yet?)", flush=True)
                 results[name] = None
                 continue
-            warm_up(port, path, options)
+            warm_up(port, path, options, headers)
+            if headers == GZIP:
+                check_gzip(port, path)
             threads = options.api_connections if path.startswith("/api/") else options.threads
             floor = load(port, FLOOR_PATH, options, threads)
-            result = floor if path == FLOOR_PATH else load(port, path, options, threads)
+            result = floor if path == FLOOR_PATH else load(port, path, options, threads, headers)
             results[name] = (result, floor)
             print(
-                f"  page cache {mode}: {name:<12} {result.per_second:8.1f} req/s, "
+                f"  page cache {mode}: {name:<16} {result.per_second:8.1f} req/s, "
                 f"{result.per_second / floor.per_second:5.2f} × hello ({floor.per_second:.0f})",
                 flush=True,
             )
@@ -343,7 +392,6 @@ def api_mission_path(port: int) -> str:
 
 
 def print_table(results: dict, static_path: str, database: str, options: argparse.Namespace):
-    paths = {FLOOR: FLOOR_PATH, **PAGES, "static file": static_path}
     print()
     print(
         f"Twinning CMS bench: {options.missions} missions × {options.items} programme items, "
@@ -359,10 +407,12 @@ def print_table(results: dict, static_path: str, database: str, options: argpars
     )
     print(header.rstrip())
     print("-" * len(header))
-    for name, path in paths.items():
-        row = f"{name:<12} {path:<34} "
-        sizes = [r[0].size for r in (results[m][name] for m in MODES) if r is not None]
-        row += f"{max(sizes) / 1024:6.1f} " if sizes else f"{'':>6} "
+    for name, (path, _) in rows(static_path).items():
+        shown = IDENTITY if name.endswith(IDENTITY) else name
+        row = f"{shown:<12} {path if shown != IDENTITY else '':<34} "
+        # As sent with the cache on (the API's gzip rows compressed), else uncached.
+        sent = next((results[m][name] for m in reversed(MODES) if results[m][name]), None)
+        row += f"{sent[0].size / 1024:6.1f} " if sent else f"{'':>6} "
         for mode in MODES:
             if results[mode][name] is None:
                 row += f"| {'n/a':>16} {'':>7} {'':>8} {'':>8} "
@@ -380,9 +430,19 @@ def print_table(results: dict, static_path: str, database: str, options: argpars
         "uncached: DJANGO_PAGE_CACHE_SECONDS=0, every request renders the page. cached: the "
         "page cache on (one memory cache per worker). × hello: requests per second as a "
         f"multiple of those of {FLOOR_PATH}, a view that does nothing, on the same server, "
-        "loaded by as many clients just before the row. "
+        "loaded by as many clients just before the row. KB: the body as sent, cached. "
+        f"API rows ask for gzip ({GZIP['Accept-Encoding']}), as partners' clients do; the "
+        "identity rows under them do not (uncached answers are never compressed). "
         "The static file is served by whitenoise."
     )
+    api, page = results["cached"].get("api missions"), results["cached"].get("mission")
+    if api and page:
+        share = api[0].per_second / page[0].per_second
+        print(
+            f"Cached API list (gzip, {options.api_connections} connections): "
+            f"{api[0].per_second:.0f} req/s, {share:.0%} of the cached mission page's "
+            f"{page[0].per_second:.0f} req/s (goal: at least 50 %), {api[0].errors} errors."
+        )
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ import hashlib
 import secrets
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import wraps
 from typing import NamedTuple, Self
@@ -159,7 +159,7 @@ def cache_public_page(view: View) -> View:
 
 @dataclass(frozen=True)
 class CachedPage:
-    """One page (or API answer, ``api/endpoints.py``) in the cache, under the current generation."""
+    """One page (or API answer, ``api/caching.py``) in the cache, under the current generation."""
 
     key: str
     last_modified: int
@@ -169,6 +169,10 @@ class CachedPage:
         identity = "\n".join([generation.token, get_language(), request.build_absolute_uri()])
         digest = hashlib.sha256(identity.encode()).hexdigest()
         return cls(key=PAGE_KEY_PREFIX + digest, last_modified=int(generation.started_at))
+
+    def variant(self, name: str) -> Self:
+        """The entry of another form of the same answer (the API's gzip copy)."""
+        return replace(self, key=f"{self.key}:{name}")
 
     def cached_response(self) -> HttpResponse | None:
         if not settings.PAGE_CACHE_SECONDS:

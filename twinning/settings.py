@@ -288,7 +288,7 @@ LOGIN_REDIRECT_URL = "admin:index"
 # itself, answers only POST, so "?next=https://elsewhere" ended on a dead end.
 LOGOUT_REDIRECT_URL = "admin:login"
 
-# The JSON API (/api/v1/, api/endpoints.py and docs/api.md). Partner sites whose browsers
+# The JSON API (/api/v1/, api/ and docs/api.md). Partner sites whose browsers
 # may read it (CORS), comma-separated origins such as https://www.partner.cn; GET only.
 CORS_ALLOWED_ORIGINS = env_list("PARTNER_ORIGINS")
 CORS_URLS_REGEX = r"^/api/"

@@ -144,9 +144,17 @@ def catch_up(generation: str) -> None:
     another process compares on its own commit; a date it set becomes known here when this
     comparison expires (``API_CACHE_SECONDS``), or at once with a shared cache (Redis).
     """
-    if cache.get(RECONCILED_KEY) != generation:
+    if not is_caught_up(generation):
         reconcile()
         cache.set(RECONCILED_KEY, generation, timeout=settings.API_CACHE_SECONDS)
+
+
+def is_caught_up(generation: str) -> bool:
+    """Whether the last comparison, not yet expired, was made under ``generation``.
+
+    The WSGI fast path asks before it replays an API answer: then ``catch_up`` would not
+    compare again, and the answer kept under this generation is current."""
+    return cache.get(RECONCILED_KEY) == generation
 
 
 _pending = threading.local()

@@ -16,7 +16,7 @@ from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate as validate_openapi_document
 from playwright.sync_api import expect
 
-from api.endpoints import exported_at
+from api.queries import exported_at
 from api.schemas import Language, TranslatedText
 from programmes.models import (
     Cluster,

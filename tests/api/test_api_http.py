@@ -5,10 +5,11 @@ import datetime as dt
 import time
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.http import http_date
 
-from api.endpoints import throttle
+from api.throttling import throttle
 from programmes.domain import services
 from programmes.models import Mission, Region, Status
 
@@ -156,8 +157,9 @@ def test_a_partner_origin_may_read_the_api(client, partner_origins):
         "Retry-After",
         "Date",
     }
-    # What varies is the origin; not cookies, not the browser's language (``lang`` decides).
-    assert response["Vary"] == "origin"
+    # What varies is the origin and the coding (a cached answer has a gzip copy); not
+    # cookies, not the browser's language (``lang`` decides).
+    assert response["Vary"] == "Accept-Encoding, origin"
     assert "Content-Language" not in response
 
 
@@ -250,6 +252,16 @@ def test_logged_in_staff_are_not_limited(client, three_per_minute):
     client.force_login(StaffFactory())
 
     assert {client.get("/api/v1/regions").status_code for _ in range(5)} == {200}
+
+
+def test_the_record_of_a_client_is_packed_and_the_old_form_still_counts(client, three_per_minute):
+    """The moments of a client's requests are kept packed (api/throttling.py); a record kept
+    as ninja's list before (a deploy) still counts."""
+    client.get("/api/v1/regions")
+    assert isinstance(cache.get("throttle_anonymous_127.0.0.1"), bytes)
+    cache.set("throttle_anonymous_127.0.0.1", [time.time()] * 3, 60)
+
+    assert client.get("/api/v1/regions").status_code == 429
 
 
 def test_the_limit_ends_after_its_period(client, three_per_minute, monkeypatch):
@@ -523,7 +535,7 @@ def test_the_document_describes_every_answer_with_its_headers(client):
     assert set(error["properties"]) == {"in", "name", "detail", "type"}
 
 
-# Answers from the cache (api/endpoints.py, api_view): the same bytes, within the limit.
+# Answers from the cache (api/caching.py, cached_answer): the same bytes, within the limit.
 
 
 @pytest.mark.parametrize("index", range(9))
@@ -554,8 +566,29 @@ def test_a_cached_answers_304_is_the_same_as_without_the_cache(client, settings)
     by_date = client.get(path, headers={"If-Modified-Since": computed["Last-Modified"]})
 
     assert computed.status_code == cached.status_code == by_date.status_code == 304
-    assert list(cached.headers.items()) == list(computed.headers.items())
     assert cached.content == b""
+    # The same, but that a cached answer also has a gzip copy, so it varies on the coding.
+    assert cached["Vary"] == "Accept-Encoding, origin"
+    assert computed["Vary"] == "origin"
+    assert [(name, value) for name, value in cached.headers.items() if name != "Vary"] == [
+        (name, value) for name, value in computed.headers.items() if name != "Vary"
+    ]
+
+
+def test_a_304_with_the_cache_is_the_same_whether_the_answer_was_cached(client):
+    """Decided before the body is built (the answer not yet cached), or from the cache."""
+    mission = MissionFactory()
+    path = f"/api/v1/missions/{mission.uuid}"
+    etag = client.get(path)["ETag"]
+    cache.clear()
+
+    computed = client.get(path, headers={"If-None-Match": etag})
+    client.get(path)
+    cached = client.get(path, headers={"If-None-Match": etag})
+
+    assert computed.status_code == cached.status_code == 304
+    assert list(cached.headers.items()) == list(computed.headers.items())
+    assert cached["ETag"] == etag
 
 
 def test_a_write_changes_the_next_answer(client):

@@ -29,7 +29,7 @@ def api_schema(db, monkeypatch):
     Requests run inside the test's transaction, so Django must not close the connection
     when one ends (its test client does the same).
     """
-    from api.endpoints import throttle
+    from api.throttling import throttle
 
     mission = MissionFactory(programme_items=2)
     OutcomeFactory(mission=mission)

@@ -18,7 +18,7 @@ import redis
 from django.core.cache import cache
 from pytest_django.asserts import assertContains, assertNotContains
 
-from api.endpoints import throttle
+from api.throttling import throttle
 from programmes.domain.services import save_content
 from readpath.fast_path import FastPathWSGIHandler
 from twinning import cache as resilient

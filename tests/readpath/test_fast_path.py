@@ -345,8 +345,9 @@ def test_without_the_page_cache_every_request_takes_the_full_path(
     assert full_path_calls.call_count == 2
 
 
-def test_the_api_never_takes_the_fast_path(fast, full_path_calls, mission):
-    """Its rate limit counts every request."""
+def test_api_answers_are_not_replayed_without_the_apis_admission(fast, full_path_calls, mission):
+    """This handler is made without the API's check (its rate limit): the API's copies name
+    it, so they are never replayed here. With it: test_api_fast_path.py."""
     call(fast, "/api/v1/missions")
 
     call(fast, "/api/v1/missions")

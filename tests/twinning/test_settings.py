@@ -14,7 +14,7 @@ from django.conf import settings as django_settings
 from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
 
-from api.endpoints import AnonymousThrottle
+from api.throttling import AnonymousThrottle
 from programmes.management.commands import create_demo_staff
 
 from ..environment import load_settings
