@@ -62,6 +62,8 @@ def test_every_answer_is_as_documented(api_schema):
             suppress_health_check=list(HealthCheck),
         )
         def answers_as_documented(case):
-            case.call_and_validate()
+            # The WSGI transport asks for gzip as requests does but hands the validator the
+            # compressed bytes; the gzip copies are checked in tests/readpath (fast path).
+            case.call_and_validate(headers={"Accept-Encoding": "identity"})
 
         answers_as_documented()
