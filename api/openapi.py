@@ -4,7 +4,7 @@ ninja builds the document from the routes (``endpoints.py``) and the shapes
 (``schemas.py``). What HTTP adds to every operation is written here: the introduction
 partners read first (:data:`DESCRIPTION`), the validators on every 200 and 304, the
 conditional request headers, the bodiless 304, the problem answers with an example each,
-and ``Retry-After`` on the 429. ``tests/golden/openapi.json`` holds the whole document.
+and ``Retry-After`` on the 429. ``tests/api/golden/openapi.json`` holds the whole document.
 """
 
 from typing import Any

@@ -20,12 +20,12 @@ from programmes.domain import services, sync
 from readpath.encoding import accepts_gzip, compress
 from readpath.fast_path import FastPathWSGIHandler
 
-from .factories import MissionFactory, OutcomeFactory, StaffFactory
+from ..factories import MissionFactory, OutcomeFactory, StaffFactory
+from ..readpath.test_caching import later
+from ..readpath.test_fast_path import call
+from ..readpath.test_fast_path import full as full  # the fixture
+from ..readpath.test_fast_path import full_path_calls as full_path_calls  # the fixture
 from .test_api import make_programme
-from .test_caching import later
-from .test_fast_path import call
-from .test_fast_path import full as full  # the fixture
-from .test_fast_path import full_path_calls as full_path_calls  # the fixture
 
 pytestmark = pytest.mark.django_db
 
