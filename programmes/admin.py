@@ -768,7 +768,13 @@ class PublishableAdmin(EditorialAdmin):
 
 class KeyFigureInline(RoleScopedInline, TranslationStackedInline):
     model = KeyFigure
-    fields = ["label", ("value", "value_max", "unit", "approximate"), ("year", "order"), "source"]
+    fields = [
+        "label",
+        ("value", "value_max", "unit", "approximate"),
+        ("year", "order"),
+        "source",
+        "chart_title",
+    ]
     extra = 0
 
 

@@ -167,7 +167,7 @@ def region_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "region": region,
         "clusters": _clusters_with_city(region),
         "partnerships": [*region.home_partnerships.all(), *region.partner_partnerships.all()],
-        "charts": charts.key_figure_charts(region.key_figures.all()),
+        "key_figures": charts.key_figures(region.key_figures.all()),
         "map": maps.region_map(region),
     }
     return _render_detail(request, "programmes/region_detail.html", region, context)
