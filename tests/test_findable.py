@@ -57,6 +57,7 @@ from .factories import (
 BASE = "http://testserver"
 UPDATED = dt.datetime(2025, 6, 1, 12, 0, tzinfo=dt.UTC)
 ATOM = "{http://www.w3.org/2005/Atom}"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
 JSON_LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.DOTALL)
@@ -835,6 +836,41 @@ def test_mission_feed_in_each_language(client, trip):
         trip.partnership.title_zh_hans,
         "考察之旅",
     ]
+
+
+def test_each_feed_text_says_the_language_it_is_written_in(client, db):
+    """A Chinese feed shows an English or Dutch text where the Chinese one is empty, as the
+    page does; the entry says so, as the page's lang attributes do."""
+    trip = MissionFactory(
+        **texts("title", "Reis", "Trip", ""), **texts("summary", "Drie dagen.", "", "")
+    )
+    OutcomeFactory(
+        mission=trip,
+        **texts("title", "Akkoord", "", "协议"),
+        **texts("description", "<p>Akkoord</p>", "<p>Agreement</p>", "<p>协议</p>"),
+    )
+
+    missions = feed(client.get("/zh-hans/feeds/missions.atom"))
+    outcomes = feed(client.get("/zh-hans/feeds/outcomes.atom"))
+
+    assert missions.get(XML_LANG) == outcomes.get(XML_LANG) == "zh-Hans"
+    (mission,) = missions.findall(f"{ATOM}entry")
+    assert (mission.find(f"{ATOM}title").text, mission.find(f"{ATOM}title").get(XML_LANG)) == (
+        "Trip",
+        "en",
+    )
+    summary = mission.find(f"{ATOM}summary")
+    assert (summary.text, summary.get(XML_LANG), summary.get("type")) == (
+        "Drie dagen.",
+        "nl",
+        "html",
+    )
+    (outcome,) = outcomes.findall(f"{ATOM}entry")
+    assert outcome.find(f"{ATOM}title").get(XML_LANG) == "zh-Hans"
+    assert outcome.find(f"{ATOM}summary").get(XML_LANG) == "zh-Hans"
+    # Nothing else of the entry is tagged: the rest is the feed's, in its language.
+    tagged = [element.tag for element in mission.iter() if element.get(XML_LANG)]
+    assert tagged == [f"{ATOM}title", f"{ATOM}summary"]
 
 
 def test_feed_texts_are_escaped_once_as_their_type_says(client, db):
