@@ -65,7 +65,8 @@ class RegionQuerySet(PublishableQuerySet):
             "home_region", "partner_region"
         )
         clusters = Cluster.objects.order_by("order", "pk")
-        return self.select_related("parent__parent").prefetch_related(
+        # The ancestors give the region's address (structured_data.py) without a query.
+        return self.select_related(REGION_ANCESTORS).prefetch_related(
             Prefetch("key_figures", queryset=KeyFigure.objects.order_by("order", "pk")),
             Prefetch("clusters", queryset=clusters),
             Prefetch(
@@ -93,7 +94,8 @@ class OrganisationQuerySet(PublishableQuerySet):
         ``listed_missions``."""
         from .models import Mission, Partnership
 
-        return self.select_related("region").prefetch_related(
+        # The region's ancestors give its address (structured_data.py) without a query.
+        return self.select_related(f"region__{REGION_ANCESTORS}").prefetch_related(
             Prefetch(
                 "organised_missions",
                 queryset=Mission.objects.published().select_related("partnership")[:missions],
@@ -121,7 +123,10 @@ class PartnershipQuerySet(PublishableQuerySet):
         the outcomes in their order), as ``listed_missions`` / ``listed_outcomes``."""
         from .models import Mission, Objective, Outcome
 
-        return self.select_related("home_region", "partner_region", "coordinator").prefetch_related(
+        # The regions' ancestors give their addresses (structured_data.py) without a query.
+        return self.select_related(
+            f"home_region__{REGION_ANCESTORS}", f"partner_region__{REGION_ANCESTORS}", "coordinator"
+        ).prefetch_related(
             "focus_areas",
             Prefetch("objectives", queryset=Objective.objects.order_by("order", "pk")),
             Prefetch(
@@ -223,4 +228,7 @@ class OutcomeQuerySet(PublishableQuerySet):
         )
 
     def for_detail_page(self):
-        return self.select_related("partnership", "mission", "area")
+        # The partnership's two ends: the page's picture is their map (share_images.py).
+        return self.select_related(
+            "partnership__home_region", "partnership__partner_region", "mission", "area"
+        )

@@ -85,7 +85,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "map": maps.overview_map(partnerships),
             "upcoming_missions": upcoming,
             "recent_missions": recent,
-            "page_meta": structured_data.home_meta(request),
+            "page_meta": structured_data.home_meta(request, partnerships),
         },
     )
 
@@ -98,7 +98,12 @@ def mission_list(request: HttpRequest) -> HttpResponse:
     Unknown filter values are ignored, as on the outcomes overview.
     """
     published = Mission.objects.published()
-    partnerships = list(Partnership.objects.published().filter(missions__in=published).distinct())
+    partnerships = list(
+        Partnership.objects.published()
+        .filter(missions__in=published)
+        .distinct()
+        .select_related("home_region", "partner_region")
+    )
     organisers = list(
         Organisation.objects.published().filter(organised_missions__in=published).distinct()
     )
@@ -127,6 +132,7 @@ def mission_list(request: HttpRequest) -> HttpResponse:
         **_list_page_meta(
             request,
             pagination,
+            partnerships,
             _("Missions"),
             _(
                 "Trade missions, inspiration trips and delegations of the twinning "
@@ -231,7 +237,12 @@ def outcome_list(request: HttpRequest) -> HttpResponse:
     """
     published = Outcome.objects.published()
     areas = list(FocusArea.objects.filter(outcomes__in=published).distinct())
-    partnerships = list(Partnership.objects.published().filter(outcomes__in=published).distinct())
+    partnerships = list(
+        Partnership.objects.published()
+        .filter(outcomes__in=published)
+        .distinct()
+        .select_related("home_region", "partner_region")
+    )
     filters = {
         "partnership": _choice(request, "partnership", {p.slug for p in partnerships}),
         "area": _choice(request, "area", {area.slug for area in areas}),
@@ -261,6 +272,7 @@ def outcome_list(request: HttpRequest) -> HttpResponse:
         **_list_page_meta(
             request,
             pagination,
+            partnerships,
             _("Outcomes"),
             _(
                 "Contracts, collaborations, agreements and other concrete results of the "
@@ -280,9 +292,16 @@ def search_page(request: HttpRequest) -> HttpResponse:
     at a time (``&page=``).
     """
     query, key = request.GET.get("q", ""), request.GET.get("type", "")
+    page_meta = structured_data.listing_meta(
+        request,
+        _("Search"),
+        _("Search partnerships, missions, regions, organisations and outcomes"),
+    )
     if key not in search.SEARCHABLE_KEYS:
         results = search.search(query, get_language())
-        return render(request, "programmes/search.html", {"results": results})
+        return render(
+            request, "programmes/search.html", {"results": results, "page_meta": page_meta}
+        )
     number = page_number(request)
     per_page = search.RESULTS_PER_TYPE
     results, group = search.search_one_type(
@@ -294,7 +313,12 @@ def search_page(request: HttpRequest) -> HttpResponse:
         pagination = paginate(request, matches, per_page, {"q": results.query, "type": key})
     elif number > 1:
         raise Http404("No such page.")
-    context = {"results": results, "type_group": group, "pagination": pagination}
+    context = {
+        "results": results,
+        "type_group": group,
+        "pagination": pagination,
+        "page_meta": page_meta,
+    }
     return render(request, "programmes/search.html", context)
 
 
@@ -311,13 +335,20 @@ def _first[T](items: Iterable[T], count: int) -> tuple[list[T], bool]:
 
 
 def _list_page_meta(
-    request: HttpRequest, pagination: Pagination, title: str, description: str
+    request: HttpRequest,
+    pagination: Pagination,
+    partnerships: list[Partnership],
+    title: str,
+    description: str,
 ) -> dict:
-    """A list page's canonical query (for its canonical link, hreflang and OpenGraph URL)."""
+    """A list page's canonical query (for its canonical link, hreflang and OpenGraph URL)
+    and its OpenGraph tags, with the map of the ``partnerships`` it lists as its picture."""
     query = pagination.canonical_query
     return {
         "canonical_query": query,
-        "page_meta": structured_data.listing_meta(request, title, description, query=query),
+        "page_meta": structured_data.listing_meta(
+            request, title, description, query=query, partnerships=partnerships
+        ),
     }
 
 
