@@ -32,12 +32,13 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.core.files.storage import Storage, default_storage
 from PIL import Image, ImageDraw
 
 from . import maps
 from .geodata import LAND_FILE, load_land
-from .images import is_stored, store_atomically
+from .images import STORED_KEY, STORED_SECONDS, is_stored, local_path, store_atomically
 from .models import Mission, Organisation, Outcome, Partnership, Region
 
 logger = logging.getLogger(__name__)
@@ -175,6 +176,9 @@ def share_image(share_map: ShareMap, storage: Storage | None = None) -> ShareIma
     try:
         if not is_stored(storage, name):
             store_atomically(storage, name, _draw(frame, markers, share_map.links))
+            if local_path(storage, name) is None:
+                # As is_stored() would after asking: the next render need not ask the bucket.
+                cache.set(STORED_KEY + name, True, STORED_SECONDS)
         url = storage.url(name)
     except OSError:
         logger.warning("Cannot store the share image %s", name, exc_info=True)

@@ -7,9 +7,11 @@ Chart geometry is checked to the unit: one line of label is 14 high, a bar start
 
 import json
 import math
+import os
 import re
 import xml.etree.ElementTree as ET
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.utils import translation
@@ -21,6 +23,7 @@ from programmes.geodata import LAND_FILE, clip_ring, load_land, mercator, simpli
 from programmes.models import KeyFigure, Partnership, Region
 from programmes.svg import text_width, wrap_text
 
+from .browser import launched, requires_chromium
 from .factories import KeyFigureFactory, PartnershipFactory, RegionFactory
 
 pytestmark = pytest.mark.django_db
@@ -332,6 +335,40 @@ def test_sources_that_differ_are_named_per_row_and_per_chart(client, db):
     )
     assert response.text.count('<td class="figures__source" data-label="Source:">') == 3
     assert response.text.count('<th scope="col"') == 4
+
+
+CAPTIONS = {
+    "nl": ["Buitenlandse handel", "Aandeel van niet-staatsbedrijven"],
+    "en": ["Foreign trade", "Share of non-state companies"],
+    "zh-hans": ["对外贸易", "非国有企业所占比重"],
+}
+
+
+@pytest.mark.browser
+@requires_chromium
+def test_zhejiang_key_figures_as_a_visitor_sees_them(live_server, seeded, tmp_path):
+    """Issue 13 in Chromium, in every language at 1280 and 390 pixels: the two charts of
+    what may be compared, every figure in the table, its one source said once, nothing
+    wider than the screen. Screenshots go to $SCREENSHOT_DIR (else the test's tmp dir)."""
+    out = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
+    with launched() as browser:
+        for language in LANGUAGES:
+            for width, height in ((1280, 900), (390, 844)):
+                tab = browser.new_page(viewport={"width": width, "height": height})
+                tab.goto(f"{live_server.url}/{language}/regions/zhejiang/")
+                section = tab.locator("section[aria-labelledby=figures-heading]")
+
+                assert section.locator(".chart__caption").all_inner_texts() == CAPTIONS[language]
+                assert section.locator(".chart__bar").count() == 4
+                assert section.locator("table.figures tbody tr").count() == 12
+                assert section.locator("table.figures thead th").count() == 3
+                assert section.locator(".figures__shared-source").is_visible()
+                assert tab.evaluate("document.documentElement.scrollWidth") <= width
+                for chart in section.locator(".chart__svg").all():
+                    box = chart.bounding_box()
+                    assert box["x"] >= 0 and box["x"] + box["width"] <= width
+                section.screenshot(path=out / f"key-figures-{language}-{width}.png")
+                tab.close()
 
 
 def test_a_region_with_no_two_comparable_figures_has_no_chart(client):
