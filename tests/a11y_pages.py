@@ -17,6 +17,7 @@ from django.db import transaction
 from django.test import Client
 from django.utils import translation
 
+from programmes.domain.permissions import SITE_MANAGER
 from programmes.models import (
     KeyFigure,
     Mission,
@@ -28,8 +29,7 @@ from programmes.models import (
     Region,
     Status,
 )
-from programmes.permissions import SITE_MANAGER
-from programmes.views import MISSIONS_PER_PAGE
+from public.views import MISSIONS_PER_PAGE
 
 from .factories import (
     ClusterFactory,

@@ -29,7 +29,8 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from programmes.admin import PROSE_EDITOR_STYLE_HASH
+from programmes.admin.base import PROSE_EDITOR_STYLE_HASH
+from programmes.domain.permissions import EDITOR, PUBLISHER, SITE_MANAGER
 from programmes.models import (
     DERIVED_MODELS,
     KeyFigure,
@@ -40,7 +41,6 @@ from programmes.models import (
     Region,
     Status,
 )
-from programmes.permissions import EDITOR, PUBLISHER, SITE_MANAGER
 
 from .factories import (
     FocusAreaFactory,

@@ -26,7 +26,6 @@ from django.utils import timezone, translation
 from PIL import Image
 from pytest_django.asserts import assertContains, assertNotContains
 
-from programmes import share_images
 from programmes.models import (
     Mission,
     Organisation,
@@ -37,7 +36,8 @@ from programmes.models import (
     Region,
     Status,
 )
-from programmes.sitemaps import (
+from public import share_images
+from public.sitemaps import (
     MAX_ID,
     SITEMAPS,
     MissionSitemap,

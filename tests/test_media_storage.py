@@ -35,8 +35,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from PIL import Image
 
-from programmes import images, share_images
-from programmes.models import Mission, Photo
+from programmes.models import Mission, Photo, images
+from public import share_images
 from tests.bundle_helpers import empty_install, read_document, rewrite
 from tests.environment import load_settings
 from tests.factories import (
