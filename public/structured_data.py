@@ -270,7 +270,9 @@ def _mission(request: HttpRequest, mission: Mission) -> _Detail:
             "subTrip": [_programme_visit(request, item) for item in items],
         }
     destinations = share_images.mission_map(mission)
-    if any(primary for _lat, _lon, primary in destinations.places):
+    if not destinations.places:
+        share_alt = _whole_map_alt()
+    elif any(primary for _lat, _lon, primary in destinations.places):
         share_alt = _("Map of the destinations of this mission.")
     else:
         share_alt = _partnership_map_alt(mission.partnership)

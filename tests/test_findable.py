@@ -626,6 +626,15 @@ def test_a_share_picture_is_drawn_once_for_every_language(client, trip, monkeypa
     assert drawn == []
 
 
+def test_a_page_about_places_without_coordinates_shares_the_whole_map(client, trip):
+    Region.objects.update(latitude=None, longitude=None)
+
+    response = client.get("/en/missions/trip/")
+
+    assert og(response)["og:image:alt"] == "Map of Europe and Asia."
+    assert share_file(response).is_file()
+
+
 def test_a_share_picture_is_named_by_what_it_shows(db):
     near = share_images.ShareMap(places=((31.2, 121.5, True),))
     moved = share_images.ShareMap(places=((39.9, 116.4, True),))
