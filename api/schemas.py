@@ -98,6 +98,15 @@ class KeyFigureOut[Text](Schema):
     approximate: bool
     year: int | None
     source: Text
+    chart_title: Text = Field(
+        description=(
+            "Figures of one region with the same `chart_title` and `unit` may be compared: "
+            "they are parts of one whole or the same measure of like things (exports and "
+            "imports: “Foreign trade”), and the public site draws them as bars on one chart, "
+            "named after it. Empty: the figure stands alone and is shown as a number."
+        ),
+        examples=["Foreign trade"],
+    )
     formatted: Text = Field(
         description="The figure as the public site shows it, e.g. “54 million”, “5400万”."
     )

@@ -33,7 +33,7 @@ class RegionTranslation(DutchFirst):
 
 @register(KeyFigure)
 class KeyFigureTranslation(DutchFirst):
-    fields = ("label", "source")
+    fields = ("label", "source", "chart_title")
 
 
 @register(Cluster)

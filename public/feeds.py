@@ -15,6 +15,13 @@ passes the site's Content-Security-Policy as it is. The feed is served as
 ``application/xml``: Chromium shows ``application/atom+xml`` as plain text, stylesheet
 or not, while feed readers go by the document (``<feed xmlns="…/Atom">``), and pages
 announce the feeds with ``type="application/atom+xml"`` as before.
+
+**Each text says its language.** The feed's ``xml:lang`` is the page's language, but
+an entry whose Chinese title is empty shows the English or Dutch one (modeltranslation's
+fallbacks), as the page does. So every entry's ``title`` and ``summary`` carry the
+``xml:lang`` of the language they are really written in (RFC 4287 §2: ``xml:lang`` on
+any element), as the page's ``lang`` attributes do; a reader then hyphenates, speaks
+and picks fonts for Dutch text as Dutch.
 """
 
 from django.contrib.syndication.views import Feed
@@ -30,7 +37,7 @@ from django.utils.xmlutils import SimplerXMLGenerator
 from programmes.domain.revisions import html_to_text
 from programmes.models import Mission, Outcome
 
-from .templatetags.public_site import html_lang
+from .templatetags.public_site import html_lang, translated
 
 FEED_LENGTH = 50
 # An outcome's summary: the start of its description as plain text (all of it is the content).
@@ -66,15 +73,39 @@ class ReadableAtomFeed(Atom1Feed):
         handler.addQuickElement("reader:note", self.feed["reader_note"])
 
     def add_item_elements(self, handler, item):
-        super().add_item_elements(handler, item)
+        """Django's elements, with ``xml:lang`` on those named in the item's ``xml_langs``
+        (element name → BCP 47 tag), then the content in the summary's language."""
+        languages = item.get("xml_langs", {})
+        super().add_item_elements(_LanguageTagging(handler, languages), item)
         if item.get("content"):
-            handler.addQuickElement("content", item["content"], {"type": "html"})
+            attrs = {"type": "html"}
+            if "summary" in languages:
+                attrs["xml:lang"] = languages["summary"]
+            handler.addQuickElement("content", item["content"], attrs)
+
+
+class _LanguageTagging:
+    """A stand-in for the XML handler that adds ``xml:lang`` to the named elements."""
+
+    def __init__(self, handler, languages: dict[str, str]):
+        self._handler = handler
+        self._languages = languages
+
+    def addQuickElement(self, name, contents=None, attrs=None):  # noqa: N802 - Django's name
+        if name in self._languages:
+            attrs = {**(attrs or {}), "xml:lang": self._languages[name]}
+        self._handler.addQuickElement(name, contents, attrs)
+
+    def __getattr__(self, name):
+        return getattr(self._handler, name)
 
 
 class PublishedFeed(Feed):
     """What both feeds share: Atom, the site as author, publication and change dates."""
 
     feed_type = ReadableAtomFeed
+    # The translated field each feed's entry summary shows.
+    description_field = ""
 
     @property
     def language(self) -> str:
@@ -106,8 +137,19 @@ class PublishedFeed(Feed):
         # An Atom title is plain text: no HTML escaping beyond the XML's own.
         return item.title
 
+    def item_extra_kwargs(self, item) -> dict:
+        """The language each text of the entry is really written in (see the module)."""
+        return {
+            "xml_langs": {
+                "title": html_lang(translated(item, "title").language),
+                "summary": html_lang(translated(item, self.description_field).language),
+            }
+        }
+
 
 class MissionFeed(PublishedFeed):
+    description_field = "summary"
+
     def title(self) -> str:
         return _("Missions · Twinning programmes")
 
@@ -132,6 +174,8 @@ class MissionFeed(PublishedFeed):
 
 
 class OutcomeFeed(PublishedFeed):
+    description_field = "description"
+
     def title(self) -> str:
         return _("Outcomes · Twinning programmes")
 
@@ -154,7 +198,7 @@ class OutcomeFeed(PublishedFeed):
 
     def item_extra_kwargs(self, outcome: Outcome) -> dict:
         """The description is rich text, sanitized on every write: it is HTML already."""
-        return {"content": outcome.description}
+        return {**super().item_extra_kwargs(outcome), "content": outcome.description}
 
     def item_categories(self, outcome: Outcome) -> list[str]:
         categories = [outcome.partnership.title, outcome.get_kind_display()]

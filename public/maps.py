@@ -18,10 +18,11 @@ explains.
 """
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
+from typing import Protocol
 
 from django.utils.translation import gettext
 
@@ -217,7 +218,7 @@ def _draw(
 ) -> MapFigure:
     land = load_land()
     world = [land.project(float(r.latitude), float(r.longitude)) for r in regions]
-    frame = _fit(world, layout)
+    frame = fit_frame(world, layout)
     places = []
     for index, (region, point) in enumerate(zip(regions, world, strict=True), start=1):
         x, y = frame.to_view(point)
@@ -232,7 +233,7 @@ def _draw(
                 clusters=list(region.clusters.all()) if kind == "region" else [],
             )
         )
-    _spread(places, layout.marker_radius)
+    spread(places, layout.marker_radius)
     _place_labels(places, layout)
     by_region = {place.region.pk: place for place in places}
     return MapFigure(
@@ -252,7 +253,7 @@ def _draw(
     )
 
 
-def _fit(points: list[tuple[float, float]], layout: Layout) -> Frame:
+def fit_frame(points: list[tuple[float, float]], layout: Layout) -> Frame:
     """The frame that shows all points with room around them, at least the minimum span."""
     land = load_land()
     xs, ys = [x for x, _y in points], [y for _x, y in points]
@@ -304,6 +305,13 @@ _OVERDRAW = 4
 @lru_cache(maxsize=256)
 def land_path(frame: Frame) -> str:
     """The land inside ``frame`` as one SVG path in integer SVG units, cached per frame."""
+    return "".join(_path_data(ring) for ring in land_rings(frame))
+
+
+@lru_cache(maxsize=256)
+def land_rings(frame: Frame) -> tuple[tuple[tuple[int, int], ...], ...]:
+    """The land inside ``frame`` as rings of integer points in its units, cached per frame:
+    for the SVG path, and for share images drawn as pixels (``share_images.py``)."""
     margin = _OVERDRAW / frame.scale
     box = (
         frame.left - margin,
@@ -326,8 +334,8 @@ def land_path(frame: Frame) -> str:
         view = simplify([*view, view[0]], _TOLERANCE)[:-1]
         rounded = dedupe([(round(x), round(y)) for x, y in view])
         if len(rounded) >= 3 and abs(ring_area(rounded)) >= _MIN_AREA:
-            parts.append(_path_data(rounded))
-    return "".join(parts)
+            parts.append(tuple(rounded))
+    return tuple(parts)
 
 
 def _overlaps(a: Box, b: Box) -> bool:
@@ -351,7 +359,7 @@ def _thin(points: list[tuple[float, float]], tolerance: float) -> list[tuple[flo
     return kept
 
 
-def _path_data(points: list[tuple[int, int]]) -> str:
+def _path_data(points: Sequence[tuple[int, int]]) -> str:
     """``M x y`` then relative steps, the shortest way to write a ring: "M10 20l3-2 4 5z"."""
     parts = [f"M{points[0][0]} {points[0][1]}l"]
     first = True
@@ -367,15 +375,9 @@ def _connection(partnership: Partnership, home: Place | None, partner: Place | N
     """A curve bowed towards the north between both ends, like a great circle on this map."""
     if home is None or partner is None:
         return Connection(partnership, home, partner, "")
-    dx, dy = partner.x - home.x, partner.y - home.y
-    length = math.hypot(dx, dy)
-    if length < 1:
+    control = curve_control((home.x, home.y), (partner.x, partner.y))
+    if control is None:
         return Connection(partnership, home, partner, "")
-    normal_x, normal_y = -dy / length, dx / length
-    if normal_y > 0:
-        normal_x, normal_y = -normal_x, -normal_y
-    bow = length * 0.18
-    control = (home.x + dx / 2 + normal_x * bow, home.y + dy / 2 + normal_y * bow)
     path = (
         f"M{number(home.x)} {number(home.y)}"
         f"Q{number(control[0])} {number(control[1])} {number(partner.x)} {number(partner.y)}"
@@ -383,7 +385,31 @@ def _connection(partnership: Partnership, home: Place | None, partner: Place | N
     return Connection(partnership, home, partner, path)
 
 
-def _spread(places: list[Place], radius: float) -> None:
+def curve_control(
+    start: tuple[float, float], end: tuple[float, float]
+) -> tuple[float, float] | None:
+    """The control point of the quadratic curve between two places, bowed towards the north;
+    ``None`` when they are less than a unit apart (no curve to draw)."""
+    dx, dy = end[0] - start[0], end[1] - start[1]
+    length = math.hypot(dx, dy)
+    if length < 1:
+        return None
+    normal_x, normal_y = -dy / length, dx / length
+    if normal_y > 0:
+        normal_x, normal_y = -normal_x, -normal_y
+    bow = length * 0.18
+    return (start[0] + dx / 2 + normal_x * bow, start[1] + dy / 2 + normal_y * bow)
+
+
+class Positioned(Protocol):
+    """A marker :func:`spread` may move: a map's place, or a share picture's marker."""
+
+    x: float
+    y: float
+    number: int
+
+
+def spread(places: Sequence[Positioned], radius: float) -> None:
     """Push apart markers that would cover each other (Enschede and West Flanders on a
     map of Eurasia), each by as little as it takes: a marker may then sit up to its own
     size away from the spot it stands for, which is how printed maps do it too."""

@@ -91,7 +91,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "map": maps.overview_map(partnerships),
             "upcoming_missions": upcoming,
             "recent_missions": recent,
-            "page_meta": structured_data.home_meta(request),
+            "page_meta": structured_data.home_meta(request, partnerships),
         },
     )
 
@@ -104,7 +104,12 @@ def mission_list(request: HttpRequest) -> HttpResponse:
     Unknown filter values are ignored, as on the outcomes overview.
     """
     published = Mission.objects.published()
-    partnerships = list(Partnership.objects.published().filter(missions__in=published).distinct())
+    partnerships = list(
+        Partnership.objects.published()
+        .filter(missions__in=published)
+        .distinct()
+        .select_related("home_region", "partner_region")
+    )
     organisers = list(
         Organisation.objects.published().filter(organised_missions__in=published).distinct()
     )
@@ -140,6 +145,7 @@ def mission_list(request: HttpRequest) -> HttpResponse:
         **_list_page_meta(
             request,
             pagination,
+            partnerships,
             _("Missions"),
             _(
                 "Trade missions, inspiration trips and delegations of the twinning "
@@ -180,7 +186,7 @@ def region_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "region": region,
         "clusters": _clusters_with_city(region),
         "partnerships": [*region.home_partnerships.all(), *region.partner_partnerships.all()],
-        "charts": charts.key_figure_charts(region.key_figures.all()),
+        "key_figures": charts.key_figures(region.key_figures.all()),
         "map": maps.region_map(region),
     }
     return _render_detail(request, "programmes/region_detail.html", region, context)
@@ -244,7 +250,12 @@ def outcome_list(request: HttpRequest) -> HttpResponse:
     """
     published = Outcome.objects.published()
     areas = list(FocusArea.objects.filter(outcomes__in=published).distinct())
-    partnerships = list(Partnership.objects.published().filter(outcomes__in=published).distinct())
+    partnerships = list(
+        Partnership.objects.published()
+        .filter(outcomes__in=published)
+        .distinct()
+        .select_related("home_region", "partner_region")
+    )
     filters = [
         Filter.of_objects(
             request, "partnership", _("Partnership"), _("All partnerships"), partnerships, "title"
@@ -271,6 +282,7 @@ def outcome_list(request: HttpRequest) -> HttpResponse:
         **_list_page_meta(
             request,
             pagination,
+            partnerships,
             _("Outcomes"),
             _(
                 "Contracts, collaborations, agreements and other concrete results of the "
@@ -290,9 +302,16 @@ def search_page(request: HttpRequest) -> HttpResponse:
     at a time (``&page=``).
     """
     query, key = request.GET.get("q", ""), request.GET.get("type", "")
+    page_meta = structured_data.listing_meta(
+        request,
+        _("Search"),
+        _("Search partnerships, missions, regions, organisations and outcomes"),
+    )
     if key not in search.SEARCHABLE_KEYS:
         results = search.search(query, get_language())
-        return render(request, "programmes/search.html", {"results": results})
+        return render(
+            request, "programmes/search.html", {"results": results, "page_meta": page_meta}
+        )
     number = page_number(request)
     per_page = search.RESULTS_PER_TYPE
     results, group = search.search_one_type(
@@ -304,7 +323,12 @@ def search_page(request: HttpRequest) -> HttpResponse:
         pagination = paginate(request, matches, per_page, {"q": results.query, "type": key})
     elif number > 1:
         raise Http404("No such page.")
-    context = {"results": results, "type_group": group, "pagination": pagination}
+    context = {
+        "results": results,
+        "type_group": group,
+        "pagination": pagination,
+        "page_meta": page_meta,
+    }
     return render(request, "programmes/search.html", context)
 
 
@@ -315,13 +339,20 @@ def _first[T](items: Iterable[T], count: int) -> tuple[list[T], bool]:
 
 
 def _list_page_meta(
-    request: HttpRequest, pagination: Pagination, title: str, description: str
+    request: HttpRequest,
+    pagination: Pagination,
+    partnerships: list[Partnership],
+    title: str,
+    description: str,
 ) -> dict:
-    """A list page's canonical query (for its canonical link, hreflang and OpenGraph URL)."""
+    """A list page's canonical query (for its canonical link, hreflang and OpenGraph URL)
+    and its OpenGraph tags, with the map of the ``partnerships`` it lists as its picture."""
     query = pagination.canonical_query
     return {
         "canonical_query": query,
-        "page_meta": structured_data.listing_meta(request, title, description, query=query),
+        "page_meta": structured_data.listing_meta(
+            request, title, description, query=query, partnerships=partnerships
+        ),
     }
 
 

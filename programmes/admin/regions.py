@@ -27,7 +27,13 @@ from .photos import PhotoInline
 
 class KeyFigureInline(RoleScopedInline, TranslationStackedInline):
     model = KeyFigure
-    fields = ["label", ("value", "value_max", "unit", "approximate"), ("year", "order"), "source"]
+    fields = [
+        "label",
+        ("value", "value_max", "unit", "approximate"),
+        ("year", "order"),
+        "source",
+        "chart_title",
+    ]
     extra = 0
 
 

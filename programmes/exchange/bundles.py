@@ -160,7 +160,7 @@ class Kind:
 KEY_FIGURES = Kind(
     key="key_figures",
     model=KeyFigure,
-    translated=("label", "source"),
+    translated=("label", "source", "chart_title"),
     plain=("value", "value_max", "unit", "approximate", "year", "order"),
     parent_field="region",
 )
@@ -1059,6 +1059,10 @@ class _Writer:
     def _set_values(self, entry: Entry, instance: models.Model) -> None:
         kind, data = entry.kind, entry.data
         for name in kind.translated:
+            if name not in data:
+                # Optional in the schema (a key figure's chart title is newer than the
+                # format): a bundle without it leaves what this install has.
+                continue
             for language in LANGUAGES:
                 setattr(instance, build_localized_fieldname(name, language), data[name][language])
         for name in kind.fields:

@@ -154,7 +154,7 @@ SPECS = (
     Spec(
         key="key_figures",
         model=KeyFigure,
-        translated=("label", "source"),
+        translated=("label", "source", "chart_title"),
         plain=("value", "value_max", "unit", "approximate", "year"),
         references={"region": "regions"},
         from_document=("source",),

@@ -49,9 +49,10 @@ RENDITION_WIDTHS = (480, 960, 1600)
 # The ``src`` of the ``<img>``, for the rare browser that ignores ``srcset``.
 FALLBACK_WIDTH = 960
 RENDITIONS_DIR = "renditions"
-# The cache key (+ the marker's name) that says a remote storage holds a photo's renditions.
-RENDITIONS_STORED_KEY = "renditions-stored:"
-RENDITIONS_STORED_SECONDS = 24 * 3600
+# The cache key (+ a file's name) that says a remote storage holds a file written once under
+# that name (a photo's renditions, a share image).
+STORED_KEY = "media-stored:"
+STORED_SECONDS = 24 * 3600
 
 # The only decoders Pillow may run on an upload.
 DECODERS = ("JPEG", "PNG", "WEBP")
@@ -411,21 +412,22 @@ def srcset(renditions: tuple[Rendition, ...]) -> str:
     return ", ".join(f"{rendition.url} {rendition.width}w" for rendition in renditions)
 
 
-def renditions_stored(storage: Storage, marker: str) -> bool:
-    """Whether the rendition written last (``marker``) is in ``storage``.
+def is_stored(storage: Storage, name: str) -> bool:
+    """Whether ``name``, a file whose content never changes under its name (the rendition
+    of a photo written last, a share image), is in ``storage``.
 
     On the file system one ``stat``. A remote storage answers over the network (an S3
     ``HEAD``, for every photo of every page and API answer not cached whole), so there a
-    "yes" is remembered in the shared cache: names never change, and renditions are
-    never deleted. For a day only, so renditions lost from the bucket are made again.
+    "yes" is remembered in the shared cache: names never change, and such files are
+    never deleted. For a day only, so files lost from the bucket are made again.
     """
-    if local_path(storage, marker) is not None:
-        return storage.exists(marker)
-    key = RENDITIONS_STORED_KEY + marker
+    if local_path(storage, name) is not None:
+        return storage.exists(name)
+    key = STORED_KEY + name
     if cache.get(key):
         return True
-    if storage.exists(marker):
-        cache.set(key, True, RENDITIONS_STORED_SECONDS)
+    if storage.exists(name):
+        cache.set(key, True, STORED_SECONDS)
         return True
     return False
 
@@ -437,7 +439,7 @@ def renditions_for(image_file: ImageFieldFile, size: tuple[int, int]) -> Renditi
     shows the other photos rather than failing.
     """
     storage = image_file.storage
-    if not renditions_stored(storage, completion_marker(image_file.name, size[0])):
+    if not is_stored(storage, completion_marker(image_file.name, size[0])):
         try:
             with image_file.open("rb"), strict_pillow():
                 image = upright(open_image(image_file))

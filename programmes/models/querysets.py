@@ -76,7 +76,8 @@ class RegionQuerySet(PublishableQuerySet):
             "home_region", "partner_region"
         )
         clusters = Cluster.objects.order_by("order", "pk")
-        return self.select_related("parent__parent").prefetch_related(
+        # The ancestors give the region's address (public/structured_data.py) without a query.
+        return self.select_related(REGION_ANCESTORS).prefetch_related(
             Prefetch("key_figures", queryset=KeyFigure.objects.order_by("order", "pk")),
             Prefetch("clusters", queryset=clusters),
             Prefetch(
@@ -105,7 +106,8 @@ class OrganisationQuerySet(PublishableQuerySet):
         Mission, Partnership = related_models(  # noqa: N806
             self, "organised_missions", "coordinated_partnerships"
         )
-        return self.select_related("region").prefetch_related(
+        # The region's ancestors give its address (public/structured_data.py) without a query.
+        return self.select_related(f"region__{REGION_ANCESTORS}").prefetch_related(
             Prefetch(
                 "organised_missions",
                 queryset=Mission.objects.published().select_related("partnership")[:missions],
@@ -134,7 +136,11 @@ class PartnershipQuerySet(PublishableQuerySet):
         Mission, Objective, Outcome = related_models(  # noqa: N806
             self, "missions", "objectives", "outcomes"
         )
-        return self.select_related("home_region", "partner_region", "coordinator").prefetch_related(
+        # The regions' ancestors give their addresses (public/structured_data.py) without a
+        # query.
+        return self.select_related(
+            f"home_region__{REGION_ANCESTORS}", f"partner_region__{REGION_ANCESTORS}", "coordinator"
+        ).prefetch_related(
             "focus_areas",
             Prefetch("objectives", queryset=Objective.objects.order_by("order", "pk")),
             Prefetch(
@@ -237,4 +243,7 @@ class OutcomeQuerySet(PublishableQuerySet):
         )
 
     def for_detail_page(self):
-        return self.select_related("partnership", "mission", "area")
+        # The partnership's two ends: the page's picture is their map (public/share_images.py).
+        return self.select_related(
+            "partnership__home_region", "partnership__partner_region", "mission", "area"
+        )

@@ -141,6 +141,17 @@ class KeyFigure(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     source = models.CharField(_("source"), max_length=300, blank=True)
+    chart_title = models.CharField(
+        _("chart"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Figures of this region with the same chart title and unit are drawn as bars on "
+            "one chart, so give the same title only to figures that are parts of one whole "
+            "or the same measure of like things: “Foreign trade” for exports and imports. "
+            "Leave it empty and the figure is shown as a number, not a bar."
+        ),
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:

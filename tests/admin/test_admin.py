@@ -528,6 +528,7 @@ def test_change_region_with_key_figures(client):
         "key_figures-1-approximate": "",
         "key_figures-1-year": "2010",
         **translated("source", "POM West-Vlaanderen", "", "", prefix="key_figures-1-"),
+        **translated("chart_title", "Groei", "Growth", "增长", prefix="key_figures-1-"),
         "key_figures-1-order": "1",
         **management_form("clusters"),
         **management_form("photos"),
@@ -547,6 +548,11 @@ def test_change_region_with_key_figures(client):
         ("Inwoners", "Population", "人口", Decimal("54000000"), "count", None),
         ("Groei bbp", "GDP growth", "国内生产总值增长", Decimal("11.8"), "percent", 2010),
     ]
+    # The chart title in every language; a figure without one keeps it empty.
+    assert [
+        (f.chart_title_nl or "", f.chart_title_en or "", f.chart_title_zh_hans or "")
+        for f in zhejiang.key_figures.order_by("order")
+    ] == [("", "", ""), ("Groei", "Growth", "增长")]
 
 
 def country_form(**overrides) -> dict:

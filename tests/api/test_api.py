@@ -147,6 +147,9 @@ def make_ningbo():
         source_nl="POM West-Vlaanderen",
         source_en="POM West Flanders",
         source_zh_hans="",
+        chart_title_nl="Haven",
+        chart_title_en="Port",
+        chart_title_zh_hans="港口",
     )
     population = KeyFigureFactory(
         region=ningbo,
@@ -352,6 +355,7 @@ def test_region_in_one_language_falls_back_and_says_so(client):
                 "approximate": False,
                 "year": None,
                 "source": "",
+                "chart_title": "",
                 "formatted": "500–600万",
                 "fallbacks": {},
             },
@@ -364,6 +368,7 @@ def test_region_in_one_language_falls_back_and_says_so(client):
                 "approximate": True,
                 "year": 2010,
                 "source": "POM West Flanders",
+                "chart_title": "港口",
                 "formatted": "约4.5亿吨",
                 "fallbacks": {"source": "en"},
             },
@@ -404,6 +409,7 @@ def test_region_in_all_languages(client):
                 "approximate": False,
                 "year": None,
                 "source": texts("", "", ""),
+                "chart_title": texts("", "", ""),
                 "formatted": texts("5–6 miljoen", "5–6 million", "500–600万"),
             },
             {
@@ -415,6 +421,7 @@ def test_region_in_all_languages(client):
                 "approximate": True,
                 "year": 2010,
                 "source": texts("POM West-Vlaanderen", "POM West Flanders", ""),
+                "chart_title": texts("Haven", "Port", "港口"),
                 "formatted": texts("ca. 450 miljoen ton", "about 450 million tonnes", "约4.5亿吨"),
             },
         ],

@@ -153,6 +153,7 @@ def contents(draw) -> dict:
                 merged(
                     texts("label", required),
                     texts("source", optional),
+                    texts("chart_title", optional),
                     st.fixed_dictionaries(
                         {
                             "value": decimals(3, -(10**9), 10**9),

@@ -23,7 +23,7 @@ from PIL import Image, PngImagePlugin
 
 from programmes.domain import permissions, services
 from programmes.exchange import bundles
-from programmes.models import AuditLogEntry, FocusArea, Mission, Partnership, Region
+from programmes.models import AuditLogEntry, FocusArea, KeyFigure, Mission, Partnership, Region
 from programmes.models.images import metadata_in
 from tests.exchange.bundle_helpers import (
     database_state,
@@ -275,6 +275,40 @@ def test_an_end_time_before_the_start_time_is_refused(changed, content, bundle, 
         "end_time: The end time must be after the start time: a programme item ends on the "
         "day it starts."
     ) in refuse(path)
+
+
+def test_key_figures_carry_their_chart_title_in_every_language(content, bundle, tmp_path):
+    figure = KeyFigure.objects.get(region=content.province)
+    document = read_document(bundle)
+    (entry,) = next(r for r in document["regions"] if r["slug"] == "zhejiang")["key_figures"]
+    assert entry["chart_title"] == {
+        "nl": figure.chart_title_nl,
+        "en": figure.chart_title_en,
+        "zh-hans": figure.chart_title_zh_hans,
+    }
+    entry["chart_title"] = {"nl": "Buitenlandse handel", "en": "Foreign trade", "zh-hans": ""}
+
+    import_output(rewrite(bundle, tmp_path / "chart.zip", document=document))
+
+    figure.refresh_from_db()
+    assert (figure.chart_title_nl, figure.chart_title_en, figure.chart_title_zh_hans) == (
+        "Buitenlandse handel",
+        "Foreign trade",
+        "",
+    )
+
+
+def test_a_bundle_from_before_chart_titles_leaves_them_as_they_are(content, bundle, tmp_path):
+    document = read_document(bundle)
+    for region in document["regions"]:
+        for figure in region["key_figures"]:
+            del figure["chart_title"]
+    KeyFigure.objects.filter(region=content.province).update(chart_title_nl="Handel")
+
+    output = import_output(rewrite(bundle, tmp_path / "older.zip", document=document))
+
+    assert "(0 created, 0 updated, 24 unchanged;" in output
+    assert KeyFigure.objects.get(region=content.province).chart_title_nl == "Handel"
 
 
 def test_import_sanitizes_rich_text(content, bundle, tmp_path):

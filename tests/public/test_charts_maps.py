@@ -7,9 +7,11 @@ Chart geometry is checked to the unit: one line of label is 14 high, a bar start
 
 import json
 import math
+import os
 import re
 import xml.etree.ElementTree as ET
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.utils import translation
@@ -21,6 +23,7 @@ from public import charts, maps
 from public.geodata import LAND_FILE, clip_ring, load_land, mercator, simplify
 from public.svg import text_width, wrap_text
 
+from ..browser.chromium import launched, requires_chromium
 from ..factories import KeyFigureFactory, PartnershipFactory, RegionFactory
 
 pytestmark = pytest.mark.django_db
@@ -77,58 +80,116 @@ def interface(language: str, message: str, **params) -> str:
 
 @pytest.fixture
 def factory_region(db):
-    """A region with two percentages, two counts (one a range), a rank and one figure in km."""
+    """A region with two shares and two counts charted together (one a range), a rank under
+    a chart title (never charted), and two figures that stand alone: a count and a length."""
     region = RegionFactory(slug="factory-region", **names("Fabrieksland", "Factory land", "工厂省"))
+    shares = names("Aandelen", "Shares", "比重", "chart_title")
+    people = names("Mensen", "People", "人口", "chart_title")
+    percent, count = KeyFigure.Unit.PERCENT, KeyFigure.Unit.COUNT
     figures = [
-        (
-            Decimal(50),
-            None,
-            KeyFigure.Unit.PERCENT,
-            names("Aandeel A", "Share A", "份额A", "label"),
-        ),
-        (
-            Decimal(25),
-            None,
-            KeyFigure.Unit.PERCENT,
-            names("Aandeel B", "Share B", "份额B", "label"),
-        ),
-        (
-            Decimal(4_000_000),
-            None,
-            KeyFigure.Unit.COUNT,
-            names("Inwoners", "People", "人口", "label"),
-        ),
+        (Decimal(50), None, percent, names("Aandeel A", "Share A", "份额A", "label") | shares),
+        (Decimal(25), None, percent, names("Aandeel B", "Share B", "份额B", "label") | shares),
+        (Decimal(4_000_000), None, count, names("Inwoners", "People", "人口", "label") | people),
         (
             Decimal(1_000_000),
             Decimal(2_000_000),
-            KeyFigure.Unit.COUNT,
-            names("Stad", "City", "城市", "label"),
+            count,
+            names("Stad", "City", "城市", "label") | people,
         ),
-        (Decimal(3), None, KeyFigure.Unit.RANK, names("Plaats", "Rank", "排名", "label")),
+        (Decimal(3), None, KeyFigure.Unit.RANK, names("Plaats", "Rank", "排名", "label") | people),
+        (Decimal(171), None, count, names("Bedrijven", "Companies", "企业", "label")),
         (Decimal(35), None, KeyFigure.Unit.KILOMETRES, names("Brug", "Bridge", "大桥", "label")),
     ]
-    for value, value_max, unit, label in figures:
+    for value, value_max, unit, texts in figures:
         KeyFigureFactory(
             region=region,
             value=value,
             value_max=value_max,
             unit=unit,
             year=None,
-            **label,
+            **texts,
             **names("Bron", "Source", "来源", "source"),
         )
     return region
 
 
-def test_one_chart_per_unit_with_two_or_more_figures(factory_region):
+def chart_figures(result: list[charts.Chart]) -> list[tuple[str, str, list[str]]]:
+    return [
+        (chart.caption, chart.unit, [bar.figure.label_en for bar in chart.bars]) for chart in result
+    ]
+
+
+def test_figures_share_a_chart_only_under_one_chart_title_and_unit(factory_region):
     with translation.override("en"):
         result = charts.key_figure_charts(factory_region.key_figures.all())
 
-    # No chart of ranks (a longer bar for a lower place would mislead), none for one figure.
-    assert [(chart.unit, chart.caption) for chart in result] == [
-        ("percent", "Percentages"),
-        ("count", "Numbers"),
+    # The rank is never a bar (a longer bar for a lower place would mislead), and the
+    # companies and the bridge stand alone: each is a number in the table.
+    assert chart_figures(result) == [
+        ("Shares", "percent", ["Share A", "Share B"]),
+        ("People", "count", ["People", "City"]),
     ]
+    assert [chart.element_id for chart in result] == ["chart-1", "chart-2"]
+
+
+def test_the_seeded_zhejiang_charts_only_what_may_be_compared(seeded):
+    """Issue 13: 54 million inhabitants beside 171 companies, GDP per head beside exports."""
+    zhejiang = Region.objects.for_detail_page().get(slug="zhejiang")
+    with translation.override("en"):
+        result = charts.key_figure_charts(zhejiang.key_figures.all())
+
+    assert chart_figures(result) == [
+        ("Foreign trade", "usd", ["Exports", "Imports"]),
+        (
+            "Share of non-state companies",
+            "percent",
+            [
+                "Share of the provincial GDP from non-state companies",
+                "Share of the provincial tax income from non-state companies",
+            ],
+        ),
+    ]
+
+
+def test_a_chart_title_alone_or_in_another_unit_is_no_chart(db):
+    region = RegionFactory()
+    trade = names("Handel", "Trade", "贸易", "chart_title")
+    KeyFigureFactory(region=region, unit=KeyFigure.Unit.USD, **trade)
+    KeyFigureFactory(region=region, unit=KeyFigure.Unit.TONNES, **trade)
+    KeyFigureFactory(region=region, unit=KeyFigure.Unit.COUNT)
+    KeyFigureFactory(region=region, unit=KeyFigure.Unit.COUNT)
+
+    assert charts.key_figure_charts(region.key_figures.all()) == []
+
+
+def test_chart_titles_match_whatever_their_case_and_spacing_and_first_language(db):
+    """Dutch first; a title written only in English still groups (Dutch may stay empty)."""
+    region = RegionFactory()
+    KeyFigureFactory(region=region, value=5, **names("Handel", "Trade", "", "chart_title"))
+    KeyFigureFactory(region=region, value=4, **names(" handel ", "", "", "chart_title"))
+    KeyFigureFactory(region=region, value=3, **names("", "Exports", "", "chart_title"))
+    KeyFigureFactory(region=region, value=2, **names("", "exports", "出口", "chart_title"))
+    KeyFigureFactory(region=region, value=1, **names("Handel", "Trade", "", "chart_title"))
+    KeyFigureFactory(region=region, value=6, unit=KeyFigure.Unit.USD)
+
+    with translation.override("zh-hans"):
+        result = charts.key_figure_charts(region.key_figures.all())
+
+    assert [[bar.figure.value for bar in chart.bars] for chart in result] == [[5, 4, 1], [3, 2]]
+    # The caption is the first figure's title in the page's language, with its fallback.
+    assert [(chart.caption, chart.caption.language) for chart in result] == [
+        ("Trade", "en"),
+        ("Exports", "en"),
+    ]
+
+
+def test_a_group_with_a_negative_figure_is_no_chart(db):
+    region = RegionFactory()
+    growth = names("Groei", "Growth", "增长", "chart_title")
+    KeyFigureFactory(region=region, unit=KeyFigure.Unit.PERCENT, value=Decimal(-2), **growth)
+    KeyFigureFactory(region=region, unit=KeyFigure.Unit.PERCENT, value=Decimal(3), **growth)
+
+    assert charts.key_figure_charts(region.key_figures.all()) == []
 
 
 def test_percentages_are_bars_on_a_scale_of_100(client, factory_region):
@@ -179,12 +240,14 @@ def test_chart_labels_and_values_are_in_the_pages_language_with_the_year(
     client, language, growth, share, values
 ):
     region = RegionFactory()
+    title = names("Cijfers", "Figures", "数据", "chart_title")
     KeyFigureFactory(
         region=region,
         value=Decimal("11.8"),
         unit=KeyFigure.Unit.PERCENT,
         year=2010,
         **names("Groei", "Growth", "增长率", "label"),
+        **title,
     )
     KeyFigureFactory(
         region=region,
@@ -192,6 +255,7 @@ def test_chart_labels_and_values_are_in_the_pages_language_with_the_year(
         unit=KeyFigure.Unit.PERCENT,
         year=None,
         **names("Aandeel", "Share", "比重", "label"),
+        **title,
     )
     response = get(client, region, language)
 
@@ -206,9 +270,9 @@ def test_a_chart_is_an_image_pointing_to_the_figures_table(client, factory_regio
 
     chart = svgs(response.text, "chart__svg")[0]
     assert chart.get("role") == "img"
-    assert chart.get("aria-labelledby") == "chart-percent-caption charts-note"
+    assert chart.get("aria-labelledby") == "chart-1-caption charts-note"
     assertInHTML(
-        '<figcaption class="chart__caption" id="chart-percent-caption">Percentages</figcaption>',
+        '<figcaption class="chart__caption" id="chart-1-caption">Shares</figcaption>',
         response.text,
     )
     assertInHTML(
@@ -216,15 +280,95 @@ def test_a_chart_is_an_image_pointing_to_the_figures_table(client, factory_regio
         "The same figures, with their year and source, are in the table below.</p>",
         response.text,
     )
+    # The table stays, with every figure, the ranked and the lone ones too.
+    for label in ["Share A", "People", "Rank", "Companies", "Bridge"]:
+        assertContains(response, f'<th scope="row" class="figures__label">{label}</th>', html=True)
+
+
+def test_a_chart_title_in_another_language_says_so(client, db):
+    region = RegionFactory()
+    for value in (1, 2):
+        KeyFigureFactory(region=region, value=value, **names("Handel", "", "", "chart_title"))
+
+    response = get(client, region, "zh-hans")
+
+    assertInHTML(
+        '<figcaption class="chart__caption" id="chart-1-caption" lang="nl">Handel</figcaption>',
+        response.text,
+    )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_source_every_figure_shares_is_said_once(client, factory_region, language):
+    response = get(client, factory_region, language)
+    html = response.text
+    source = {"nl": "Bron", "en": "Source", "zh-hans": "来源"}[language]
+    label = interface(language, "Source of all key figures:")
+
+    assertNotContains(response, "chart__source")
+    assertNotContains(response, "figures__source")
+    assert html.count(f">{source}<") == 1
+    assertInHTML(
+        f'<p class="figures__shared-source" id="figures-source">'
+        f"{label}{'' if language == 'zh-hans' else ' '}<span>{source}</span></p>",
+        html,
+    )
+    assertContains(response, 'aria-describedby="figures-source"')
+    # A column of sources is left out with them.
+    assert html.count('<th scope="col"') == 3
+
+
+def test_sources_that_differ_are_named_per_row_and_per_chart(client, db):
+    region = RegionFactory()
+    title = names("Handel", "Trade", "贸易", "chart_title")
+    KeyFigureFactory(region=region, **title, **names("A", "A", "甲", "source"))
+    KeyFigureFactory(region=region, **title, **names("B", "B", "乙", "source"))
+    KeyFigureFactory(region=region, **names("B", "B", "乙", "source"))
+
+    response = get(client, region, "en")
+
+    assertNotContains(response, "figures__shared-source")
     assertInHTML(
         '<p class="chart__source"><span class="chart__source-label">Source:</span>'
-        "<span>Source</span></p>",
+        "<span>A</span>; <span>B</span></p>",
         response.text,
-        count=2,
     )
-    # The table stays, with every figure, the ranked and the single one too.
-    assertContains(response, '<th scope="row" class="figures__label">Rank</th>', html=True)
-    assertContains(response, '<th scope="row" class="figures__label">Bridge</th>', html=True)
+    assert response.text.count('<td class="figures__source" data-label="Source:">') == 3
+    assert response.text.count('<th scope="col"') == 4
+
+
+CAPTIONS = {
+    "nl": ["Buitenlandse handel", "Aandeel van niet-staatsbedrijven"],
+    "en": ["Foreign trade", "Share of non-state companies"],
+    "zh-hans": ["对外贸易", "非国有企业所占比重"],
+}
+
+
+@pytest.mark.browser
+@requires_chromium
+def test_zhejiang_key_figures_as_a_visitor_sees_them(live_server, seeded, tmp_path):
+    """Issue 13 in Chromium, in every language at 1280 and 390 pixels: the two charts of
+    what may be compared, every figure in the table, its one source said once, nothing
+    wider than the screen. Screenshots go to $SCREENSHOT_DIR (else the test's tmp dir)."""
+    out = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
+    with launched() as browser:
+        for language in LANGUAGES:
+            for width, height in ((1280, 900), (390, 844)):
+                tab = browser.new_page(viewport={"width": width, "height": height})
+                tab.goto(f"{live_server.url}/{language}/regions/zhejiang/")
+                section = tab.locator("section[aria-labelledby=figures-heading]")
+
+                assert section.locator(".chart__caption").all_inner_texts() == CAPTIONS[language]
+                assert section.locator(".chart__bar").count() == 4
+                assert section.locator("table.figures tbody tr").count() == 12
+                assert section.locator("table.figures thead th").count() == 3
+                assert section.locator(".figures__shared-source").is_visible()
+                assert tab.evaluate("document.documentElement.scrollWidth") <= width
+                for chart in section.locator(".chart__svg").all():
+                    box = chart.bounding_box()
+                    assert box["x"] >= 0 and box["x"] + box["width"] <= width
+                section.screenshot(path=out / f"key-figures-{language}-{width}.png")
+                tab.close()
 
 
 def test_a_region_with_no_two_comparable_figures_has_no_chart(client):

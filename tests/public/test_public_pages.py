@@ -295,8 +295,14 @@ def test_region_page(client, world, language, population):
           <th scope="row" class="figures__label">{in_language(figure, "label", language)}</th>
           <td class="numeric figures__value">{population}</td>
           <td class="numeric figures__year">2010</td>
-          <td class="figures__source" data-label="{interface(language, "Source:")}">POM</td>
         </tr>""",
+        response.text,
+    )
+    # Its one source is said once, under the table, not in a column.
+    source_label = interface(language, "Source of all key figures:")
+    assertInHTML(
+        f'<p class="figures__shared-source" id="figures-source">{source_label}'
+        f"{'' if language == 'zh-hans' else ' '}<span>POM</span></p>",
         response.text,
     )
     shaoxing = world.shaoxing

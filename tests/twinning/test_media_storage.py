@@ -36,10 +36,17 @@ from django.core.management.base import CommandError
 from PIL import Image
 
 from programmes.models import Mission, Photo, images
+from public import share_images
 from tests.domain.test_photos import upload_through_the_admin, url
 from tests.environment import load_settings
 from tests.exchange.bundle_helpers import empty_install, read_document, rewrite
-from tests.factories import MissionFactory, OutcomeFactory, PartnershipFactory, PhotoFactory
+from tests.factories import (
+    MissionFactory,
+    OrganisationFactory,
+    OutcomeFactory,
+    PartnershipFactory,
+    PhotoFactory,
+)
 from twinning.media_storage import (
     FILE_SYSTEM,
     IMMUTABLE,
@@ -489,6 +496,29 @@ def test_pages_and_the_api_link_to_the_bucket_and_the_links_work(bucket, client)
                 image_format.upper(),
                 width,
             )
+
+
+def test_a_share_picture_is_drawn_into_the_bucket_once_and_linked_there(bucket, client):
+    """A page without a photo shares a picture of its map, stored like a rendition."""
+    organisation = OrganisationFactory()
+
+    page = client.get(url(organisation, "en")).content.decode()
+
+    (key,) = [key for key in objects(bucket) if key.startswith("share/")]
+    assert f'<meta property="og:image" content="{bucket.url}{key}">' in page
+    data, content_type = fetch(f"{bucket.url}{key}")
+    with Image.open(io.BytesIO(data)) as image:
+        assert (content_type, image.format, image.size) == ("image/png", "PNG", (1200, 630))
+    # Rendered again (another language, another process): the shared cache says it is
+    # there, so neither the bucket is asked nor the picture drawn.
+    share_map = share_images.organisation_map(organisation)
+    with (
+        mock.patch.object(default_storage, "exists") as exists,
+        mock.patch.object(share_images, "_draw") as draw,
+    ):
+        again = share_images.share_image(share_map)
+    assert again.url == f"{bucket.url}{key}"
+    assert (exists.call_count, draw.call_count) == (0, 0)
 
 
 # Exchange bundles ----------------------------------------------------------------------------
