@@ -11,6 +11,7 @@ import re
 import uuid
 import xml.etree.ElementTree as ET
 from decimal import Decimal
+from pathlib import Path
 
 import extruct
 import icalendar
