@@ -31,7 +31,10 @@ urlpatterns = [
         name="robots-txt",
     ),
 ]
-urlpatterns += i18n_patterns(path("", include("programmes.urls")))
+urlpatterns += i18n_patterns(
+    path("", include("programmes.urls")),
+    path("", include("registrations.urls")),
+)
 
 if settings.DEBUG:
     from django.conf.urls.static import static
