@@ -532,12 +532,10 @@ def log_access(
         "content_type": content_type,
         "message": message,
     }
-    entries = [
-        AuditLogEntry(object_id=str(registration.pk), object_repr=str(registration), **common)
-        for registration in registrations
-    ]
-    if not entries:
-        with translation.override(settings.LANGUAGE_CODE):  # as audit.record names objects
-            entries = [AuditLogEntry(object_id="", object_repr=_("registrations"), **common)]
+    with translation.override(settings.LANGUAGE_CODE):  # as audit.record names objects
+        entries = [
+            AuditLogEntry(object_id=str(registration.pk), object_repr=str(registration), **common)
+            for registration in registrations
+        ] or [AuditLogEntry(object_id="", object_repr=_("registrations"), **common)]
     AuditLogEntry.objects.bulk_create(entries)
     return len(entries)

@@ -33,7 +33,7 @@ register = template.Library()
 def as_time(moment) -> SafeString:
     """A moment as ``<time>``, in the site's time zone and the page's language, for a
     ``{% blocktranslate %}`` that puts it where its language wants it."""
-    local = timezone.localtime(moment)
+    local = timezone.localtime(moment).replace(microsecond=0)
     return format_html(
         '<time datetime="{}">{}</time>', local.isoformat(), date_format(local, "DATETIME_FORMAT")
     )
