@@ -68,6 +68,15 @@ class DetailsForm(forms.ModelForm):
                 "invitation letter. Never a passport number."
             ),
         }
+        # Each says what to do (the error summary lists them; "This field is required" six
+        # times would not say which is which).
+        error_messages = {
+            "name": {"required": _("Enter your name.")},
+            "organisation": {"required": _("Enter the name of your organisation or company.")},
+            "role": {"required": _("Enter your role in your organisation.")},
+            "sector": {"required": _("Choose the sector you work in.")},
+            "interests": {"required": _("Say what you hope to find or offer.")},
+        }
         widgets = {
             "name": forms.TextInput(attrs={"autocomplete": "name"}),
             "organisation": forms.TextInput(attrs={"autocomplete": "organization"}),
@@ -119,6 +128,10 @@ class RegistrationForm(DetailsForm):
     email = forms.EmailField(
         label=_("E-mail address"),
         max_length=254,
+        error_messages={
+            "required": _("Enter your e-mail address."),
+            "invalid": _("Enter an e-mail address such as name@example.com."),
+        },
         help_text=_("We send a link to this address: your registration counts once you follow it."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )

@@ -5,7 +5,9 @@ browser: they carry a CSRF token and the person's own data. They are not wrapped
 ``cache_public_page`` (so neither the page cache nor the fast path, which copies only what
 the page cache marked, ever sees them), and each answers ``Cache-Control: no-store,
 private``. Pages reached through a link from an e-mail carry the person's token in their
-address: they are ``noindex`` and send no ``Referer`` anywhere.
+address: they are ``noindex``, and like every page send a ``Referer`` only to the site
+itself (``SECURE_REFERRER_POLICY = "same-origin"``). Not ``no-referrer``: with it, browsers
+send ``Origin: null`` with the page's own forms, which the CSRF check refuses.
 
 Views stay thin: the services (``services.py``) do the work and the templates say it.
 """
@@ -40,7 +42,6 @@ def private(view):
         patch_cache_control(response, private=True)
         if "token" in kwargs:
             response["X-Robots-Tag"] = "noindex"
-            response["Referrer-Policy"] = "no-referrer"
         return response
 
     return wrapper

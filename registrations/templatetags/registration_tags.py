@@ -32,11 +32,14 @@ register = template.Library()
 @register.filter
 def as_time(moment) -> SafeString:
     """A moment as ``<time>``, in the site's time zone and the page's language, for a
-    ``{% blocktranslate %}`` that puts it where its language wants it."""
+    ``{% blocktranslate %}`` that puts it where its language wants it.
+
+    The date as the language writes it, the time on the 24-hour clock: English's "p.m."
+    would end a sentence in "p.m..", and the visitors are in Europe and China.
+    """
     local = timezone.localtime(moment).replace(microsecond=0)
-    return format_html(
-        '<time datetime="{}">{}</time>', local.isoformat(), date_format(local, "DATETIME_FORMAT")
-    )
+    shown = f"{date_format(local, 'DATE_FORMAT')} {local:%H:%M}"
+    return format_html('<time datetime="{}">{}</time>', local.isoformat(), shown)
 
 
 def _settings_with_counts(mission_id: int) -> RegistrationSettings | None:
