@@ -5,7 +5,7 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-# Development values for `make run`; production sets its own (see README).
+# Development values for `make run`; production sets its own (see docs/deployment.md).
 DEV_ENV := DJANGO_DEBUG=1 DATABASE_URL=
 
 .PHONY: help run worker test bench lint format messages compilemessages seed migrate check clean
@@ -13,7 +13,7 @@ DEV_ENV := DJANGO_DEBUG=1 DATABASE_URL=
 help:
 	@echo "make run    - set up everything and serve the site with the seed content on http://127.0.0.1:$(PORT)/"
 	@echo "make test   - set up everything and run the whole test suite (DATABASE_URL selects the database)"
-	@echo "make lint   - ruff lint and format check, missing migrations"
+	@echo "make lint   - ruff lint and format check, the import contracts (layers), missing migrations"
 	@echo "make messages - update the gettext catalogs (locale/) after changing interface strings"
 	@echo "make seed   - (re)load the seed content into the development database"
 	@echo "make worker - send queued webhook events (run beside make run, in a second terminal)"
@@ -65,7 +65,8 @@ run: $(VENV)/.installed-runtime compilemessages seed
 	$(DEV_ENV) $(BIN)/python manage.py create_demo_staff --base-url http://127.0.0.1:$(PORT)
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-# Background tasks (webhook deliveries) of the development database; see README, "Webhooks".
+# Background tasks (webhook deliveries) of the development database; see docs/deployment.md,
+# "The background worker".
 worker: migrate
 	$(DEV_ENV) $(BIN)/python manage.py db_worker
 
@@ -82,6 +83,8 @@ bench: $(VENV)/.installed-runtime compilemessages
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
@@ -93,4 +96,4 @@ messages: $(VENV)/.installed-dev
 	$(MAKE) compilemessages
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles media .pytest_cache .ruff_cache
+	rm -rf $(VENV) db.sqlite3 staticfiles media .pytest_cache .ruff_cache .import_linter_cache

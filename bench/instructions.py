@@ -63,7 +63,7 @@ for _ in range(count):
 
 RESHAPE = """
 import uuid
-from programmes.caching import content_changed
+from readpath.caching import content_changed
 from programmes.models import Mission, ProgrammeItem
 sizes = {sizes!r}
 for slug, size in sizes.items():

@@ -12,8 +12,6 @@ class ProgrammesConfig(AppConfig):
     verbose_name = _("Twinning programmes")
 
     def ready(self):
-        from . import caching, readmodel, sync
+        from .domain import sync
 
-        caching.connect_signals()
-        readmodel.connect_signals()
         sync.connect_signals()

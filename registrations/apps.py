@@ -4,19 +4,17 @@ from django.utils.translation import gettext_lazy as _
 
 
 class RegistrationsConfig(AppConfig):
-    """Registrations for missions: personal data, in tables of their own (``models.py``)."""
+    """Registrations for missions: personal data, in tables of their own (``models.py``).
+
+    The public pages are in ``public/`` (``registration_views.py``), the staff's in
+    ``programmes/admin/registrations.py``; the read path listens to ``signals.py``.
+    """
 
     name = "registrations"
     verbose_name = _("Mission registrations")
 
     def ready(self):
-        from programmes import caching
         from twinning.mailers import check_mail_settings
 
-        from . import pages
-
-        # The moments registration opens and closes change the mission's public page, as a
-        # publish date does: the page cache and the read model end there (caching.py).
-        caching.add_schedule(pages.registration_schedule)
-        pages.connect()
+        # The first feature that sends mail: it warns when production would send none.
         checks.register(check_mail_settings, checks.Tags.security, deploy=True)

@@ -11,7 +11,7 @@ or *decline* people; a person may *cancel*. When a place becomes free (a cancell
 decline, an erasure, more places), the first on the waiting list (by when they confirmed)
 is confirmed and told.
 
-**Audit.** Each change is in the audit log (``programmes.audit``): "changed" with the
+**Audit.** Each change is in the audit log (``programmes.domain.audit``): "changed" with the
 status for the person's own steps (no user), by the staff member for theirs, "erased"
 for erasures. A registration is named there by its number only.
 
@@ -33,10 +33,10 @@ from django.db.models.functions import Lower
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from programmes import audit
+from programmes.domain import audit
 from programmes.models import AuditLogEntry, Mission
 
-from . import emails, pages, ratelimit
+from . import emails, ratelimit, signals
 from .emails import Kind
 from .models import (
     ACTIVE,
@@ -98,6 +98,36 @@ class Places:
     @property
     def is_full(self) -> bool:
         return self.capacity is not None and self.taken >= self.capacity
+
+
+def settings_with_counts(mission_id: int) -> RegistrationSettings | None:
+    """A mission's registration settings with its live counts as ``places``: one query.
+
+    None when the mission takes no registrations. For the mission's page and its admin page.
+    """
+
+    def counted(statuses) -> Count:
+        return Count(
+            "mission__registrations", filter=Q(mission__registrations__status__in=statuses)
+        )
+
+    registration_settings = (
+        RegistrationSettings.objects.filter(mission_id=mission_id)
+        .annotate(
+            taken=counted(HOLDS_PLACE),
+            waiting=counted([Status.WAITING]),
+            unconfirmed=counted([Status.UNCONFIRMED]),
+        )
+        .first()
+    )
+    if registration_settings is not None:
+        registration_settings.places = Places(
+            capacity=registration_settings.capacity,
+            taken=registration_settings.taken,
+            waiting=registration_settings.waiting,
+            unconfirmed=registration_settings.unconfirmed,
+        )
+    return registration_settings
 
 
 def places(mission_id: int, capacity: int | None) -> Places:
@@ -339,7 +369,7 @@ def save_settings(registration_settings: RegistrationSettings, *, user, base: st
         registration_settings.full_clean()
         action = Action.CREATED if registration_settings._state.adding else Action.CHANGED
         changes = audit.changed_fields(registration_settings)
-        registration_settings.save()  # the page's panel changes: pages._settings_saved
+        registration_settings.save()  # the page's panel changes (readpath/registrations.py)
         audit.record(action, registration_settings, user=user, changed_fields=changes)
         _lock(registration_settings.mission_id)
         moved = _free_a_place(registration_settings, registration_settings.mission_id)
@@ -466,7 +496,9 @@ def _set_status(registration: Registration, status: str, *, user=None) -> None:
 def _counts_changed(registration_settings: RegistrationSettings | None) -> None:
     """The places left changed: the mission page shows them when there is a limit."""
     if registration_settings is not None and registration_settings.capacity is not None:
-        pages.mission_page_changed(registration_settings.mission_id)
+        signals.places_changed.send(
+            sender=Registration, mission_id=registration_settings.mission_id
+        )
 
 
 def _free_a_place(

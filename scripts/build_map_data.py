@@ -1,4 +1,4 @@
-"""Rebuild ``programmes/geodata/land.json``, the coastlines the maps are drawn from.
+"""Rebuild ``public/geodata/land.json``, the coastlines the maps are drawn from.
 
 The source is Natural Earth's 1:10m land polygons (public domain) as TopoJSON, from the
 npm package ``world-atlas``. This script is needed only to change the vendored file, never
@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from programmes.geodata import (  # noqa: E402  (the repository root is put on the path first)
+from public.geodata import (  # noqa: E402  (the repository root is put on the path first)
     LAND_FILE,
     clip_ring,
     dedupe,

@@ -18,6 +18,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from programmes.domain.permissions import SITE_MANAGER
 from programmes.models import (
     KeyFigure,
     Mission,
@@ -29,8 +30,7 @@ from programmes.models import (
     Region,
     Status,
 )
-from programmes.permissions import SITE_MANAGER
-from programmes.views import MISSIONS_PER_PAGE
+from public.views import MISSIONS_PER_PAGE
 from registrations import tokens
 from registrations.models import Registration
 from registrations.models import Status as RegistrationStatus

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
+from programmes.domain.permissions import sync_role_groups
 from programmes.models import (
     Cluster,
     FocusArea,
@@ -27,7 +28,6 @@ from programmes.models import (
     Region,
     Status,
 )
-from programmes.permissions import sync_role_groups
 from registrations.models import Registration, RegistrationSettings
 from registrations.models import Status as RegistrationStatus
 

@@ -29,7 +29,8 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from programmes.admin import PROSE_EDITOR_STYLE_HASH
+from programmes.admin.base import PROSE_EDITOR_STYLE_HASH
+from programmes.domain.permissions import EDITOR, PUBLISHER, SITE_MANAGER
 from programmes.models import (
     DERIVED_MODELS,
     KeyFigure,
@@ -40,7 +41,6 @@ from programmes.models import (
     Region,
     Status,
 )
-from programmes.permissions import EDITOR, PUBLISHER, SITE_MANAGER
 
 from .factories import (
     FocusAreaFactory,
@@ -807,11 +807,12 @@ def test_create_demo_staff_twice_gives_one_account_per_role(seeded, monkeypatch,
     assert (demo.is_staff, demo.is_superuser, demo.is_active) == (True, False, True)
     assert all(user.check_password("dalian-2012") for user in staff)
     assert Group.objects.filter(name="Site manager").count() == 1
+    # A site manager holds every permission of the apps the roles cover (ROLE_APPS).
     expected = {
-        f"programmes.{codename}"
-        for codename in Permission.objects.filter(content_type__app_label="programmes").values_list(
-            "codename", flat=True
-        )
+        f"{app_label}.{codename}"
+        for app_label, codename in Permission.objects.filter(
+            content_type__app_label__in=["programmes", "registrations"]
+        ).values_list("content_type__app_label", "codename")
     }
     assert demo.get_all_permissions() == expected
     output = capsys.readouterr().out

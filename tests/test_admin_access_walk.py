@@ -29,9 +29,9 @@ from django.urls import URLResolver, reverse
 from django.utils import translation
 from reversion.models import Version
 
-from programmes import services
+from programmes.domain import services
+from programmes.domain.permissions import EDITOR, PUBLISHER, TRANSLATOR
 from programmes.models import AuditLogEntry, ExportRecord, FocusArea, Mission, Status
-from programmes.permissions import EDITOR, PUBLISHER, TRANSLATOR
 from registrations.models import Registration
 from registrations.models import Status as RegistrationStatus
 from webhooks.models import Delivery, Endpoint

@@ -8,8 +8,8 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from programmes.admin import MAX_SEARCH_CHARACTERS, MAX_SEARCH_WORDS
-from programmes.permissions import EDITOR
+from programmes.domain.permissions import EDITOR
+from twinning.admin_search import MAX_SEARCH_CHARACTERS, MAX_SEARCH_WORDS
 
 from .factories import MissionFactory, StaffFactory
 

@@ -16,7 +16,8 @@ from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate as validate_openapi_document
 from playwright.sync_api import expect, sync_playwright
 
-from programmes.api import exported_at
+from api.endpoints import exported_at
+from api.schemas import Language, TranslatedText
 from programmes.models import (
     Cluster,
     FocusArea,
@@ -30,7 +31,6 @@ from programmes.models import (
     Region,
     Status,
 )
-from programmes.schemas import Language, TranslatedText
 
 from .factories import (
     ClusterFactory,

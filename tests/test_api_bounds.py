@@ -4,8 +4,8 @@ a moment that is in the year 0 or 10000 in UTC). Run on SQLite and on PostgreSQL
 
 import pytest
 
-from programmes import services
-from programmes.api import MAX_OFFSET
+from api.endpoints import MAX_OFFSET
+from programmes.domain import services
 
 from .factories import MissionFactory, OutcomeFactory, RegionFactory
 

@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 from django.utils.http import http_date
 
-from programmes import services
-from programmes.api import throttle
+from api.endpoints import throttle
+from programmes.domain import services
 from programmes.models import Mission, Region, Status
 
 from .factories import (
@@ -483,7 +483,7 @@ def test_the_document_describes_every_answer_with_its_headers(client):
     assert set(error["properties"]) == {"in", "name", "detail", "type"}
 
 
-# Answers from the cache (programmes/api.py, api_view): the same bytes, within the limit.
+# Answers from the cache (api/endpoints.py, api_view): the same bytes, within the limit.
 
 
 @pytest.mark.parametrize("index", range(9))

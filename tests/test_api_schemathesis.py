@@ -27,7 +27,7 @@ def api_schema(db, monkeypatch):
     Requests run inside the test's transaction, so Django must not close the connection
     when one ends (its test client does the same).
     """
-    from programmes.api import throttle
+    from api.endpoints import throttle
 
     mission = MissionFactory(programme_items=2)
     OutcomeFactory(mission=mission)

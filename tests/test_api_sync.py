@@ -12,7 +12,7 @@ from uuid import UUID
 import pytest
 from django.utils import timezone
 
-from programmes import services, sync
+from programmes.domain import services, sync
 from programmes.models import ExportRecord, ProgrammeItem, Region, Status
 
 from .factories import (

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from programmes import audit, services
+from programmes.domain import audit, services
 from programmes.models import AuditLogEntry, Mission, ProgrammeItem, Status
 
 from .factories import MissionFactory, ProgrammeItemFactory, RegionFactory, StaffFactory

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from programmes.permissions import PUBLISHER
+from programmes.domain.permissions import PUBLISHER
 
 from .browser import BROWSER_TEST, PageProblems, log_in, opened_page
 from .factories import MissionFactory, StaffFactory

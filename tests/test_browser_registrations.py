@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from programmes.permissions import PUBLISHER
+from programmes.domain.permissions import PUBLISHER
 from registrations.models import Registration
 from registrations.models import Status as RegistrationStatus
 

@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import reverse
 
+from programmes.domain.permissions import TRANSLATOR
 from programmes.models import Mission, Status
-from programmes.permissions import TRANSLATOR
 
 from .browser import BROWSER_TEST, PageProblems, log_in, opened_page
 from .factories import MissionFactory, StaffFactory

@@ -22,7 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from programmes.bundles import export_bundle, import_bundle
+from programmes.domain.services import save_content
+from programmes.exchange.bundles import export_bundle, import_bundle
 from programmes.models import (
     Cluster,
     FocusArea,
@@ -37,7 +38,6 @@ from programmes.models import (
     Region,
     Status,
 )
-from programmes.services import save_content
 from tests.bundle_helpers import canonical, empty_install
 from tests.factories import PhotoFactory
 

@@ -20,9 +20,10 @@ from django.core.management.base import CommandError
 from jsonschema import Draft202012Validator
 from PIL import Image, PngImagePlugin
 
-from programmes import bundles, permissions
-from programmes.images import metadata_in
+from programmes.domain import permissions
+from programmes.exchange import bundles
 from programmes.models import AuditLogEntry, FocusArea, Mission, Partnership, Region
+from programmes.models.images import metadata_in
 from tests.bundle_helpers import (
     database_state,
     declare_count,

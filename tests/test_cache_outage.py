@@ -18,9 +18,9 @@ import redis
 from django.core.cache import cache
 from pytest_django.asserts import assertContains, assertNotContains
 
-from programmes.api import throttle
-from programmes.fast_path import FastPathWSGIHandler
-from programmes.services import save_content
+from api.endpoints import throttle
+from programmes.domain.services import save_content
+from readpath.fast_path import FastPathWSGIHandler
 from twinning import cache as resilient
 
 from .factories import MissionFactory

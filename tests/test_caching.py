@@ -19,9 +19,9 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_http_date, urlencode
 from pytest_django.asserts import assertContains, assertNotContains
 
-from programmes.caching import cache_public_page, content_changed
+from programmes.domain.services import publish, save_content, unpublish
 from programmes.models import Mission, Status
-from programmes.services import publish, save_content, unpublish
+from readpath.caching import cache_public_page, content_changed
 
 from .factories import (
     MissionFactory,

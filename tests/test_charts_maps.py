@@ -16,10 +16,10 @@ from django.utils import translation
 from django.utils.translation import gettext
 from pytest_django.asserts import assertContains, assertInHTML, assertNotContains
 
-from programmes import charts, maps
-from programmes.geodata import LAND_FILE, clip_ring, load_land, mercator, simplify
 from programmes.models import KeyFigure, Partnership, Region
-from programmes.svg import text_width, wrap_text
+from public import charts, maps
+from public.geodata import LAND_FILE, clip_ring, load_land, mercator, simplify
+from public.svg import text_width, wrap_text
 
 from .factories import KeyFigureFactory, PartnershipFactory, RegionFactory
 

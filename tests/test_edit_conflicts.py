@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
-from programmes import services
-from programmes.conflicts import TOKEN_FIELD
+from programmes.admin.conflicts import TOKEN_FIELD
+from programmes.domain import services
 from programmes.models import Mission, Outcome, Status
 
 from .factories import MissionFactory, OutcomeFactory, StaffFactory

@@ -17,9 +17,9 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.utils import timezone
 
-from programmes.fast_path import COPY_KEY_PREFIX, FastPathWSGIHandler
+from programmes.domain.services import publish
 from programmes.models import Status
-from programmes.services import publish
+from readpath.fast_path import COPY_KEY_PREFIX, FastPathWSGIHandler
 
 from .factories import MissionFactory, StaffFactory
 from .test_caching import DOCUMENTS, PAGES, later, url

@@ -34,7 +34,7 @@ from programmes.models import (
     Region,
     Status,
 )
-from programmes.sitemaps import (
+from public.sitemaps import (
     MAX_ID,
     SITEMAPS,
     MissionSitemap,

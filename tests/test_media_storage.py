@@ -35,8 +35,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from PIL import Image
 
-from programmes import images
-from programmes.models import Mission, Photo
+from programmes.models import Mission, Photo, images
 from tests.bundle_helpers import empty_install, read_document, rewrite
 from tests.environment import load_settings
 from tests.factories import MissionFactory, OutcomeFactory, PartnershipFactory, PhotoFactory

@@ -10,6 +10,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
+from programmes.domain.services import publish, save_content, unpublish
 from programmes.models import (
     AuditLogEntry,
     KeyFigure,
@@ -20,8 +21,7 @@ from programmes.models import (
     Region,
     Status,
 )
-from programmes.querysets import REGION_ANCESTORS
-from programmes.services import publish, save_content, unpublish
+from programmes.models.querysets import REGION_ANCESTORS
 
 from .factories import (
     KeyFigureFactory,

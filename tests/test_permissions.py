@@ -15,9 +15,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
-from programmes import permissions, services
+from programmes.domain import permissions, services
+from programmes.domain.permissions import EDITOR, PUBLISHER, ROLES, SITE_MANAGER, TRANSLATOR
 from programmes.models import Membership, Mission, Photo, Status
-from programmes.permissions import EDITOR, PUBLISHER, ROLES, SITE_MANAGER, TRANSLATOR
 
 from .factories import (
     ClusterFactory,

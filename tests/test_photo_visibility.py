@@ -10,9 +10,9 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from programmes import permissions, workflow
+from programmes.domain import permissions, workflow
+from programmes.domain.permissions import EDITOR, PUBLISHER, SITE_MANAGER
 from programmes.models import ExportRecord, Mission, Photo, Region, Status
-from programmes.permissions import EDITOR, PUBLISHER, SITE_MANAGER
 
 from .factories import (
     MissionFactory,

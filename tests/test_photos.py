@@ -23,9 +23,8 @@ from django.utils import translation
 from PIL import ExifTags, Image, PngImagePlugin
 from pytest_django.asserts import assertContains, assertInHTML, assertNotContains
 
-from programmes import images
-from programmes.images import MAX_BYTES, PhotoFormField, store_atomically
-from programmes.models import Photo
+from programmes.models import Photo, images
+from programmes.models.images import MAX_BYTES, PhotoFormField, store_atomically
 
 from .factories import MissionFactory, PhotoFactory, RegionFactory
 

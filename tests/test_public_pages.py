@@ -18,6 +18,7 @@ from django.utils.translation import gettext, ngettext, pgettext
 from PIL import Image
 from pytest_django.asserts import assertContains, assertInHTML, assertNotContains
 
+from programmes.domain.permissions import EDITOR, owner_id
 from programmes.models import (
     KeyFigure,
     Mission,
@@ -29,8 +30,7 @@ from programmes.models import (
     Region,
     Status,
 )
-from programmes.permissions import EDITOR, owner_id
-from programmes.views import (
+from public.views import (
     DETAIL_PAGE_MISSIONS,
     DETAIL_PAGE_OUTCOMES,
     HOME_RECENT_MISSIONS,

@@ -1,4 +1,4 @@
-"""The read model (programmes/readmodel.py): the same bytes, and never stale.
+"""The read model (readpath/readmodel.py): the same bytes, and never stale.
 
 A page served from the read model must be the page the views render, byte for byte, in
 every language; and after any write that changes what a page shows, the next request
@@ -11,7 +11,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from programmes import readmodel, services
+from programmes.domain import services
 from programmes.models import (
     ContentStamp,
     Mission,
@@ -22,6 +22,7 @@ from programmes.models import (
     Region,
     Status,
 )
+from readpath import readmodel
 
 from .factories import (
     MissionFactory,
@@ -296,7 +297,7 @@ def test_moving_outcomes_with_their_mission_makes_their_pages_stale(client, big_
 
 def test_a_date_set_in_another_process_is_kept(client, big_mission, monkeypatch):
     """This process's page-cache generation (memory) may not know a date set elsewhere."""
-    from programmes import caching
+    from readpath import caching
 
     soon = timezone.now() + dt.timedelta(hours=1)
     organiser = OrganisationFactory(publish_at=soon, name_en="Future Office")

@@ -17,10 +17,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from pytest_django.asserts import assertContains, assertNotContains
 
-from programmes import caching
-from programmes.caching import PAGE_KEY_PREFIX
-from programmes.fast_path import COPY_KEY_PREFIX, FastPathWSGIHandler
 from programmes.models import AuditLogEntry, Status
+from readpath import caching
+from readpath.caching import PAGE_KEY_PREFIX
+from readpath.fast_path import COPY_KEY_PREFIX, FastPathWSGIHandler
 from registrations import services, tokens
 from registrations.models import Registration
 from registrations.models import Status as RegistrationStatus

@@ -21,9 +21,9 @@ from django.utils.formats import date_format
 from openpyxl import load_workbook
 from pytest_django.asserts import assertContains, assertNotContains
 
-from programmes import permissions
+from programmes.domain import permissions
+from programmes.domain.permissions import EDITOR, PUBLISHER, SITE_MANAGER, TRANSLATOR
 from programmes.models import AuditLogEntry, Status
-from programmes.permissions import EDITOR, PUBLISHER, SITE_MANAGER, TRANSLATOR
 from registrations.models import Registration, RegistrationSettings, RegistrationTally
 from registrations.models import Status as RegistrationStatus
 
@@ -461,6 +461,33 @@ def test_viewing_the_list_and_a_registration_is_logged_without_the_search(client
         str(people["li"].pk),
         f"inschrijving {people['li'].pk}",
     )
+
+
+def test_site_managers_read_who_viewed_exported_and_erased_in_the_audit_log(
+    client, trip, enschede
+):
+    _settings, people = trip
+    login(client, PUBLISHER, enschede)
+    client.get(reverse(CHANGELIST))
+    client.get(reverse("admin:registrations_registration_personal_data", args=[people["li"].pk]))
+    client.post(
+        reverse("admin:registrations_registration_erase", args=[people["anna"].pk]),
+        {"post": "yes"},
+    )
+    login(client, SITE_MANAGER)
+
+    log = client.get(reverse("admin:programmes_auditlogentry_changelist"))
+
+    assert log.status_code == 200
+    text = " ".join(log.text.split())
+    for action in ("Viewed", "Exported", "Erased"):
+        assert f'<td class="field-action">{action}</td>' in text
+    # The list as a whole and an erased person have no page to link to; Li's has.
+    li = reverse("admin:registrations_registration_change", args=[people["li"].pk])
+    anna = reverse("admin:registrations_registration_change", args=[people["anna"].pk])
+    assert f'href="{li}"' in text
+    assert f'href="{anna}"' not in text
+    assert "Anna" not in text and "Li Wei" not in text
 
 
 @pytest.mark.parametrize("rows", [1, 30])

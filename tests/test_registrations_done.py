@@ -21,8 +21,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from openpyxl import load_workbook
 
+from programmes.domain.permissions import PUBLISHER
 from programmes.models import Mission
-from programmes.permissions import PUBLISHER
 from registrations.models import Registration, RegistrationTally
 
 from .factories import (

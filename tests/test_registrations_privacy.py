@@ -21,11 +21,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from reversion.models import Version
 
-from programmes import bundles
-from programmes import services as content_services
-from programmes.fast_path import FastPathWSGIHandler
+from programmes.domain import services as content_services
+from programmes.exchange import bundles
 from programmes.models import AuditLogEntry, ProgrammeItem, ReadModelEntry
-from programmes.search import search
+from public.search import search
+from readpath.fast_path import FastPathWSGIHandler
 from registrations import services, tokens
 from registrations.models import Registration, RegistrationSettings, RegistrationTally
 from registrations.models import Status as RegistrationStatus

@@ -15,9 +15,9 @@ from django.conf import settings
 from django.urls import reverse
 from reversion.models import Version
 
-from programmes import services
+from programmes.domain import services
+from programmes.domain.permissions import EDITOR, PUBLISHER, SITE_MANAGER, TRANSLATOR
 from programmes.models import AuditLogEntry, Mission, Outcome, ProgrammeItem, Status
-from programmes.permissions import EDITOR, PUBLISHER, SITE_MANAGER, TRANSLATOR
 
 from .factories import (
     MissionFactory,

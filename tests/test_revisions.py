@@ -1,6 +1,6 @@
 """Nothing is lost: every save is a revision, with a readable history, revert and recovery.
 
-Revisions are django-reversion's; what is stored and followed is ``programmes/revisions.py``.
+Revisions are django-reversion's; what is stored and followed is ``programmes/domain/revisions.py``.
 Admin requests are made in English (language cookie) so assertions on interface text hold.
 """
 
@@ -16,7 +16,7 @@ from django.urls import reverse
 from PIL import Image
 from reversion.models import Revision, Version
 
-from programmes import revisions, services
+from programmes.domain import revisions, services
 from programmes.models import (
     AuditLogEntry,
     Mission,

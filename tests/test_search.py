@@ -28,7 +28,7 @@ from programmes.models import (
     Region,
     Status,
 )
-from programmes.search import (
+from public.search import (
     MAX_QUERY_LENGTH,
     RESULTS_PER_TYPE,
     SEARCHABLE_TYPES,

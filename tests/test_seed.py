@@ -26,7 +26,7 @@ from programmes.models import (
     Region,
     Status,
 )
-from programmes.querysets import REGION_ANCESTORS
+from programmes.models.querysets import REGION_ANCESTORS
 
 SEEDED_MODELS = [
     FocusArea,

@@ -1,20 +1,73 @@
-"""Configuration from the environment: every documented value works, an empty variable (as
-.env.example lists them) is the default, and a value that cannot work stops the start with a
-message instead of failing on every request."""
+"""Configuration from the environment: every variable is documented, every documented value
+works, an empty variable (as .env.example lists them) is the default, and a value that cannot
+work stops the start with a message instead of failing on every request."""
 
 import json
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
 from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
 
-from programmes.api import AnonymousThrottle
+from api.endpoints import AnonymousThrottle
+from programmes.management.commands import create_demo_staff
 
 from .environment import load_settings
+
+
+class RecordingEnvironment(dict):
+    """``os.environ`` for one import of the settings, noting every variable asked for."""
+
+    def __init__(self, environ):
+        super().__init__(environ)
+        self.asked = set()
+
+    def get(self, name, default=None):
+        self.asked.add(name)
+        return super().get(name, default)
+
+    def __getitem__(self, name):
+        self.asked.add(name)
+        return super().__getitem__(name)
+
+    def __contains__(self, name):
+        self.asked.add(name)
+        return super().__contains__(name)
+
+
+def documented_variables() -> tuple[set[str], set[str]]:
+    """The variables ``.env.example`` lists, and those of docs/deployment.md's table."""
+    base = Path(django_settings.BASE_DIR)
+    example = re.findall(r"^([A-Z][A-Z0-9_]*)=", (base / ".env.example").read_text(), re.M)
+    section = (base / "docs" / "deployment.md").read_text().split("\n## Configuration\n")[1]
+    rows = [line for line in section.split("\n## ")[0].splitlines() if line.startswith("| `")]
+    table = {name for row in rows for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", row.split("|")[1])}
+    return set(example), table
+
+
+def test_every_variable_is_in_the_example_and_the_configuration_table(monkeypatch):
+    """``.env.example`` is the one list of variables, and docs/deployment.md explains each:
+    both hold exactly what the settings (and ``make run``'s demo staff) read."""
+    environment = RecordingEnvironment(os.environ)
+    monkeypatch.setattr(os, "environ", environment)
+    load_settings(monkeypatch)
+    read = {name for name in environment.asked if name.isupper()}
+    read.add(create_demo_staff.PASSWORD_VARIABLE)
+
+    example, table = documented_variables()
+
+    gaps = {
+        "read but not in .env.example": sorted(read - example),
+        "in .env.example but never read": sorted(example - read),
+        "read but not in the table": sorted(read - table),
+        "in the table but never read": sorted(table - read),
+    }
+    assert gaps == {gap: [] for gap in gaps}
 
 
 def test_a_rate_limit_of_0_is_off(monkeypatch):

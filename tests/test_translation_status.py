@@ -9,13 +9,13 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from programmes.models import Mission, Outcome, Partnership, Photo, Region, Status
-from programmes.permissions import EDITOR, SITE_MANAGER
-from programmes.translation_status import (
+from programmes.domain.permissions import EDITOR, SITE_MANAGER
+from programmes.domain.translation_status import (
     missing_q,
     translation_status,
     with_parts,
 )
+from programmes.models import Mission, Outcome, Partnership, Photo, Region, Status
 
 from .factories import (
     ClusterFactory,

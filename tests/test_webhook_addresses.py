@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.tasks import default_task_backend
 from django.urls import reverse
 
-from programmes import permissions
+from programmes.domain import permissions
 from tests.factories import StaffFactory
 from webhooks import network
 from webhooks import services as webhook_services

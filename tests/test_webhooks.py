@@ -25,8 +25,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from programmes import permissions, services
-from programmes.events import content_event
+from programmes.domain import permissions, services
+from programmes.domain.signals import content_event
 from programmes.models import Mission, Status
 from tests.factories import (
     MissionFactory,
@@ -39,8 +39,8 @@ from tests.factories import (
 from webhooks import network, signing
 from webhooks import services as webhook_services
 from webhooks.checks import check_site_url
-from webhooks.events import on_content_event
 from webhooks.models import Delivery, Endpoint
+from webhooks.outbox import on_content_event
 from webhooks.tasks import deliver
 
 SITE = "https://twinning.example.org"

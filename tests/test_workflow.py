@@ -12,10 +12,10 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from programmes import workflow
+from programmes.domain import workflow
+from programmes.domain.permissions import EDITOR, PUBLISHER, SITE_MANAGER, TRANSLATOR
+from programmes.domain.workflow import TransitionError
 from programmes.models import Mission, Outcome, Partnership, Status
-from programmes.permissions import EDITOR, PUBLISHER, SITE_MANAGER, TRANSLATOR
-from programmes.workflow import TransitionError
 
 from .factories import MissionFactory, OutcomeFactory, PartnershipFactory, StaffFactory
 from .html_forms import form_data

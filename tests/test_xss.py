@@ -21,10 +21,10 @@ from django.utils import translation
 from django_prose_editor.fields import ProseEditorField
 from PIL import Image
 
-from programmes import services
+from programmes.domain import services
+from programmes.domain.revisions import VERSIONED_MODELS, translated_field_names
 from programmes.models import Mission, Organisation, Photo, validate_time_zone
-from programmes.revisions import VERSIONED_MODELS, translated_field_names
-from programmes.richtext import sanitize_html
+from programmes.models.richtext import sanitize_html
 
 from .factories import (
     ClusterFactory,

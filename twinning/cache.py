@@ -1,7 +1,7 @@
 """A Redis cache the site can do without (``CACHES`` with ``REDIS_URL``).
 
-The cache is an optimisation: the page cache (programmes/caching.py), the API's rate limit
-and its sync check (programmes/sync.py) all keep their state in it. Django's ``RedisCache``
+The cache is an optimisation: the page cache (readpath/caching.py), the API's rate limit
+and its sync check (programmes/domain/sync.py) all keep their state in it. Django's ``RedisCache``
 raises when Redis cannot be reached, which turned every public page and API call into a 500.
 :class:`ResilientRedisCache` answers instead as an empty cache that keeps nothing: a read is a
 miss, a write does nothing. So while Redis is away pages are rendered for every request, the

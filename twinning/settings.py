@@ -1,7 +1,7 @@
 """Settings for Twinning CMS.
 
 Everything that differs between a laptop and production comes from the
-environment (see README.md and .env.example). The defaults are safe: debug is
+environment (see docs/deployment.md and .env.example). The defaults are safe: debug is
 off and a secret key is required unless DJANGO_DEBUG=1 says this is local work.
 """
 
@@ -105,7 +105,11 @@ INSTALLED_APPS = [
     "axes",
     "corsheaders",
     "django_tasks_db",
+    # The read path connects its receivers before the domain connects its own, the order
+    # they always ran in (page cache, read model, export records).
+    "readpath",
     "programmes",
+    "public",
     "webhooks",
     "registrations",
 ]
@@ -114,7 +118,7 @@ MIDDLEWARE = [
     # CORS first (django-cors-headers answers preflights itself), then the API's error
     # format, which turns any error under /api/ into application/problem+json.
     "corsheaders.middleware.CorsMiddleware",
-    "programmes.problems.ProblemMiddleware",
+    "api.problems.ProblemMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -179,7 +183,7 @@ CACHES = {
     )
 }
 # Public pages are cached whole for anonymous visitors and dropped when content changes
-# (programmes/caching.py). The memory cache belongs to one process: a change made in
+# (readpath/caching.py). The memory cache belongs to one process: a change made in
 # another (a second gunicorn worker, a management command) reaches its pages only when
 # they expire, so without Redis they are kept for a minute. 0 turns the page cache off.
 PAGE_CACHE_SECONDS = env_seconds("DJANGO_PAGE_CACHE_SECONDS", default=3600 if REDIS_URL else 60)
@@ -232,7 +236,7 @@ STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfil
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded photos and their renditions: on the file system under DJANGO_MEDIA_ROOT, or, with
 # MEDIA_S3_BUCKET set, in S3-compatible object storage that every app server shares
-# (twinning/media_storage.py; README, "Configuration"; docs/deployment.md).
+# (twinning/media_storage.py; docs/deployment.md, "Configuration" and "Object storage").
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT") or BASE_DIR / "media")
 MEDIA_STORAGE = storage_from_environment(os.environ)
@@ -269,7 +273,7 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
 if env_bool("DJANGO_BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# HTTPS only, once the site is served over HTTPS (README, "Production"); off by default, as
+# HTTPS only, once the site is served over HTTPS (docs/deployment.md); off by default, as
 # HSTS cannot be taken back from browsers that saw it. The redirect asks is_secure(), which
 # behind the TLS proxy reads SECURE_PROXY_SSL_HEADER: without DJANGO_BEHIND_TLS_PROXY=1 there,
 # every request would look like plain HTTP and be redirected for ever.
@@ -286,7 +290,7 @@ LOGIN_REDIRECT_URL = "admin:index"
 # itself, answers only POST, so "?next=https://elsewhere" ended on a dead end.
 LOGOUT_REDIRECT_URL = "admin:login"
 
-# The JSON API (/api/v1/, programmes/api.py and docs/api.md). Partner sites whose browsers
+# The JSON API (/api/v1/, api/endpoints.py and docs/api.md). Partner sites whose browsers
 # may read it (CORS), comma-separated origins such as https://www.partner.cn; GET only.
 CORS_ALLOWED_ORIGINS = env_list("PARTNER_ORIGINS")
 CORS_URLS_REGEX = r"^/api/"

@@ -2,12 +2,12 @@
 
 Django limits a form's fields (``DATA_UPLOAD_MAX_MEMORY_SIZE``) but not its files: a 2 GB
 "photo" would be streamed to a temporary file on disk before the photo check
-(``programmes/images.py``, 20 MB) refuses it. The proxy in front should refuse such a
-request first (README: ``client_max_body_size``); this is the site's own defence, for a
-proxy left at a larger limit or none. A request that says it is larger is answered before
+(``programmes/models/images.py``, 20 MB) refuses it. The proxy in front should refuse such a
+request first (docs/deployment.md: ``client_max_body_size``); this is the site's own defence,
+for a proxy left at a larger limit or none. A request that says it is larger is answered before
 a byte of its body is read, so nothing of it is parsed or written, with a page in the site's
 style, in the visitor's language, that says what to do (under ``/api/`` a problem, as every
-error there: ``programmes/problems.py``).
+error there: ``api/problems.py``).
 
 Django reads no more of a body than its ``Content-Length`` (WSGI): without one, it reads
 none, so the length a request states is the most that can be read of it.
@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
-from programmes.images import MAX_BYTES as MAX_PHOTO_BYTES
+from programmes.models.images import MAX_BYTES as MAX_PHOTO_BYTES
 
 
 def stated_length(request: HttpRequest) -> int:

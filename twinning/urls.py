@@ -4,10 +4,10 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from programmes.admin import view_on_site
-from programmes.api import api
-from programmes.sitemaps import sitemap_index, sitemap_section
-from programmes.views import bundle_schema, language_redirect
+from api.endpoints import api
+from programmes.admin.site import view_on_site
+from public.sitemaps import sitemap_index, sitemap_section
+from public.views import bundle_schema, language_redirect
 
 urlpatterns = [
     path("", language_redirect, name="language-redirect"),
@@ -32,8 +32,8 @@ urlpatterns = [
     ),
 ]
 urlpatterns += i18n_patterns(
-    path("", include("programmes.urls")),
-    path("", include("registrations.urls")),
+    path("", include("public.urls")),
+    path("", include("public.registration_urls")),
 )
 
 if settings.DEBUG:
@@ -41,5 +41,5 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-handler404 = "programmes.views.page_not_found"
-handler500 = "programmes.views.server_error"
+handler404 = "public.views.page_not_found"
+handler500 = "public.views.server_error"

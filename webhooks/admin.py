@@ -19,8 +19,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from programmes.admin import BoundedSearch
-from programmes.permissions import is_site_manager
+from programmes.domain.permissions import is_site_manager
+from twinning.admin_search import BoundedSearch
 
 from . import services
 from .models import Delivery, DeliveryAttempt, Endpoint

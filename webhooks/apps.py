@@ -7,9 +7,9 @@ class WebhooksConfig(AppConfig):
     verbose_name = _("Partner webhooks")
 
     def ready(self):
-        from programmes.events import content_event
+        from programmes.domain.signals import content_event
 
-        from . import checks, events
+        from . import checks, outbox
 
-        content_event.connect(events.on_content_event, dispatch_uid="webhooks")
+        content_event.connect(outbox.on_content_event, dispatch_uid="webhooks")
         checks.register()

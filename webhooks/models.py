@@ -72,6 +72,9 @@ class Endpoint(models.Model):
 class Delivery(models.Model):
     """One event for one endpoint, with its attempts so far (``DeliveryAttempt``)."""
 
+    # The event type of the admin's "Send test event": delivered even to an inactive endpoint.
+    TEST_EVENT = "webhook.test"
+
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
         RETRYING = "retrying", _("Waiting to retry")

@@ -6,8 +6,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from .events import TEST_EVENT, build_payload
 from .models import Delivery, Endpoint, new_secret
+from .outbox import build_payload
 from .tasks import schedule
 
 # How long a rotated secret keeps signing, so the partner can switch without a gap.
@@ -35,8 +35,8 @@ def send_test_event(endpoint: Endpoint) -> Delivery:
     delivery = Delivery.objects.create(
         endpoint=endpoint,
         event_id=event_id,
-        event_type=TEST_EVENT,
-        payload=build_payload(event_id, TEST_EVENT),
+        event_type=Delivery.TEST_EVENT,
+        payload=build_payload(event_id, Delivery.TEST_EVENT),
     )
     schedule(delivery, 1)
     return delivery

@@ -18,7 +18,6 @@ from django.tasks import task
 from django.utils import timezone
 
 from . import network, signing
-from .events import TEST_EVENT
 from .models import Delivery, DeliveryAttempt
 
 USER_AGENT = "TwinningCMS-Webhooks/1"
@@ -67,7 +66,7 @@ def deliver(delivery_id: int, attempt: int) -> str:
         or delivery.state in (Delivery.State.SUCCEEDED, Delivery.State.CANCELLED)
     ):
         return "skipped"
-    if not delivery.endpoint.active and delivery.event_type != TEST_EVENT:
+    if not delivery.endpoint.active and delivery.event_type != Delivery.TEST_EVENT:
         delivery.state = Delivery.State.CANCELLED
         delivery.next_attempt_at = None
         delivery.save(update_fields=["state", "next_attempt_at"])

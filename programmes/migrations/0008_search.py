@@ -8,7 +8,7 @@ fields change, add a migration that recreates these (``tests/test_search.py`` fa
 until then).
 
 SQLite matches patterns instead, so nothing happens there. Chinese is matched as a
-substring on every database (see docs/architecture.md, "Search").
+substring on every database (see docs/architecture/search.md).
 """
 
 from django.db import migrations

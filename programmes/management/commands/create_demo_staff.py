@@ -9,8 +9,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.urls import reverse
 
+from programmes.domain.permissions import (
+    EDITOR,
+    PUBLISHER,
+    SITE_MANAGER,
+    TRANSLATOR,
+    sync_role_groups,
+)
 from programmes.models import Membership, Organisation
-from programmes.permissions import EDITOR, PUBLISHER, SITE_MANAGER, TRANSLATOR, sync_role_groups
 
 DEFAULT_PASSWORD = "twinning-demo"
 PASSWORD_VARIABLE = "DEMO_STAFF_PASSWORD"

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
-from programmes.bundles import KINDS_BY_KEY, Exporter
+from programmes.exchange.bundles import KINDS_BY_KEY, Exporter
 from programmes.models import Partnership
 
 

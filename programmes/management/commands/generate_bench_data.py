@@ -18,7 +18,6 @@ from django.db import models, transaction
 from django.utils import timezone
 from PIL import Image
 
-from programmes.caching import content_changed
 from programmes.models import (
     Cluster,
     FocusArea,
@@ -33,6 +32,7 @@ from programmes.models import (
     Region,
     Status,
 )
+from readpath.caching import content_changed
 
 # (slug, nl, en, zh, latitude, longitude). Cities are spread over the provinces.
 COUNTRIES = [

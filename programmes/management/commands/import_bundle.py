@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
-from programmes.bundles import BundleError, ProgressBar, import_bundle
+from programmes.exchange.bundles import BundleError, ProgressBar, import_bundle
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
-from programmes.seed import CONTENT_DIR, SeedContentError, load_seed_content
+from programmes.exchange.seed import CONTENT_DIR, SeedContentError, load_seed_content
 
 
 class Command(BaseCommand):

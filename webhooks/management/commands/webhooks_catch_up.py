@@ -1,7 +1,7 @@
 """Send the events that no write caused, requeue lost deliveries, clear out the old log.
 
-Run it every few minutes (cron, a systemd timer) and once after installing: see README.md,
-"Webhooks".
+Run it every few minutes (cron, a systemd timer) and once after installing: see
+docs/deployment.md, "Scheduled jobs".
 """
 
 from datetime import timedelta
@@ -9,8 +9,8 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from webhooks.events import catch_up
 from webhooks.models import Delivery
+from webhooks.outbox import catch_up
 from webhooks.tasks import requeue_overdue
 
 FINISHED = (Delivery.State.SUCCEEDED, Delivery.State.FAILED, Delivery.State.CANCELLED)

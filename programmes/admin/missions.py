@@ -1,0 +1,130 @@
+"""Missions, with their programme items, outcomes and photos inline."""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AdminTextareaWidget
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationStackedInline
+
+from programmes.domain import services
+from programmes.models import (
+    Mission,
+    Outcome,
+    ProgrammeItem,
+)
+
+from .base import (
+    PUBLICATION_DESCRIPTION,
+    RECORD_FIELDS,
+    PublishableAdmin,
+    RoleScopedInline,
+)
+from .conflicts import EditConflictAdminMixin
+from .photos import PhotoInline
+from .registrations import mission_summary
+
+
+class ProgrammeItemInline(RoleScopedInline, TranslationStackedInline):
+    model = ProgrammeItem
+    fields = [("city", "host"), ("kind", "order"), "title", "description", ("date", "start_time")]
+    autocomplete_fields = ["city", "host"]
+    formfield_overrides = {models.TextField: {"widget": AdminTextareaWidget(attrs={"rows": 3})}}
+    extra = 0
+
+
+class MissionOutcomeFormSet(forms.BaseInlineFormSet):
+    """An outcome of a mission belongs to the mission's partnership; editors do not pick it."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.instance.partnership_id = self.instance.partnership_id
+
+
+class OutcomeInline(RoleScopedInline, EditConflictAdminMixin, TranslationStackedInline):
+    model = Outcome
+    formset = MissionOutcomeFormSet
+    fields = [
+        "title",
+        "slug",
+        ("kind", "progress"),
+        ("area", "date"),
+        "parties",
+        "description",
+        ("status", "order"),
+    ]
+    prepopulated_fields = {"slug": ["title_nl"]}
+    extra = 0
+
+
+@admin.register(Mission)
+class MissionAdmin(PublishableAdmin):
+    list_display = [
+        "title",
+        "kind",
+        "partnership",
+        "start_date",
+        "status",
+        "publish_at",
+        "translation_status",
+        "updated_at",
+    ]
+    list_filter = ["status", "kind", ("partnership", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["partnership"]
+    search_fields = ["title_nl", "title_en", "title_zh_hans", "slug"]
+    autocomplete_fields = ["partnership", "destinations", "organisers"]
+    prepopulated_fields = {"slug": ["title_nl"]}
+    readonly_fields = RECORD_FIELDS
+    inlines = [ProgrammeItemInline, OutcomeInline, PhotoInline]
+    fieldsets = [
+        (
+            _("Content"),
+            {
+                "fields": [
+                    "title",
+                    "kind",
+                    ("start_date", "end_date"),
+                    ("leader_name", "leader_role"),
+                    "participants",
+                    "summary",
+                    "context",
+                    "why",
+                    "programme_intro",
+                    "result",
+                ],
+                "description": _(
+                    "Leave dates empty when they are not known: never guess. The programme "
+                    "items and outcomes are below."
+                ),
+            },
+        ),
+        (
+            _("Relations"),
+            {
+                "fields": ["partnership", "destinations", "organisers"],
+                "description": _(
+                    "The partnership this mission serves, the cities or regions it visits and "
+                    "the organisations that organise it."
+                ),
+            },
+        ),
+        (
+            _("Publication"),
+            {
+                "fields": ["slug", ("status", "publish_at", "unpublish_at"), *RECORD_FIELDS],
+                "description": PUBLICATION_DESCRIPTION,
+            },
+        ),
+    ]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        """With the mission's registration in counts (templates/admin/programmes/mission/)."""
+        if obj is not None:
+            context["registration_summary"] = mission_summary(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # A mission's outcomes belong to its partnership (Outcome.clean): when an editor moves
+        # the mission, outcomes left untouched in the form must follow it too.
+        services.align_outcomes_with_mission(form.instance)

@@ -1,0 +1,69 @@
+"""The twinning domain: regions, organisations, partnerships, missions and what came of them.
+
+One module per aggregate; everything is re-exported here, so ``from programmes.models
+import Mission`` works wherever a model is needed (and migrations keep finding
+``photo_upload_to`` and ``validate_time_zone`` here). The modules are imported in the
+order the models were always declared, which is the order Django registers them in.
+
+Texts a visitor reads are translated with django-modeltranslation (see
+``programmes/translation.py``): each ``title`` becomes ``title_nl``, ``title_en`` and
+``title_zh_hans`` in the database. Which objects are public is decided in
+``querysets.py`` and nowhere else.
+"""
+
+from .base import (
+    DESCRIPTION_MAX_LENGTH,
+    PUBLISHABLE_PERMISSIONS,
+    SHORT_TEXT_MAX_LENGTH,
+    LimitedTextField,
+    Publishable,
+    Status,
+    Timestamped,
+    time_zone_names,
+    validate_time_zone,
+)
+
+# In the order the models were always declared: the order Django registers them in.
+# isort: off
+from .regions import Cluster, KeyFigure, Region
+from .focus_areas import FocusArea
+from .organisations import Membership, Organisation
+from .partnerships import Objective, Partnership
+from .missions import Mission, ProgrammeItem
+from .outcomes import Outcome
+from .photos import Photo, photo_upload_to
+from .audit_log import AuditLogEntry
+from .export_records import ExportRecord
+from .read_model import DERIVED_MODELS, ContentStamp, ReadModelDependency, ReadModelEntry
+# isort: on
+
+__all__ = [
+    "DERIVED_MODELS",
+    "DESCRIPTION_MAX_LENGTH",
+    "PUBLISHABLE_PERMISSIONS",
+    "SHORT_TEXT_MAX_LENGTH",
+    "AuditLogEntry",
+    "Cluster",
+    "ContentStamp",
+    "ExportRecord",
+    "FocusArea",
+    "KeyFigure",
+    "LimitedTextField",
+    "Membership",
+    "Mission",
+    "Objective",
+    "Organisation",
+    "Outcome",
+    "Partnership",
+    "Photo",
+    "ProgrammeItem",
+    "Publishable",
+    "ReadModelDependency",
+    "ReadModelEntry",
+    "Region",
+    "Status",
+    "Timestamped",
+    "photo_upload_to",
+    "time_zone_names",
+    "validate_time_zone",
+]

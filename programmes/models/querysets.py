@@ -1,0 +1,229 @@
+"""Which objects the public may see, decided once, and what each page fetches.
+
+Every public path (pages, API, sitemaps, feeds, search) starts from
+``published()``. A mission is public only while its partnership is; an outcome
+only while its partnership and (if it has one) its mission are; a photo of a
+mission only while that mission is (on the pages of the regions it is attached to
+as well: a draft mission's photo stays as hidden as the mission).
+"""
+
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+# The ``parent`` chain to fetch with select_related() so that Region.effective_time_zone()
+# needs no query: a district lies in a city, a province and a country.
+REGION_ANCESTORS = "parent__parent__parent"
+
+
+def published_q(prefix: str = "", *, now=None) -> Q:
+    """The condition "published, due, and not yet taken down" for the object at ``prefix``.
+
+    Scheduled publication lives here: a future ``publish_at`` keeps an object hidden and
+    a past ``unpublish_at`` hides it again, decided at query time, so no job has to run.
+    """
+    now = now or timezone.now()
+    return Q(**{f"{prefix}status": "published", f"{prefix}publish_at__lte": now}) & (
+        Q(**{f"{prefix}unpublish_at__isnull": True}) | Q(**{f"{prefix}unpublish_at__gt": now})
+    )
+
+
+def related_models(queryset: models.QuerySet, *relations: str) -> list[type[models.Model]]:
+    """The models at the other end of ``relations`` of the queryset's model.
+
+    Found through the relations, which are what the pages prefetch: the models import this
+    module for their managers, so importing them here would go round in a circle.
+    """
+    meta = queryset.model._meta
+    return [meta.get_field(relation).related_model for relation in relations]
+
+
+class PublishableQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published_q())
+
+
+class PhotoQuerySet(models.QuerySet):
+    def published(self):
+        """A region's own photos (no mission), and those of published missions."""
+        now = timezone.now()
+        return self.filter(
+            Q(mission__isnull=True)
+            | (published_q("mission__", now=now) & published_q("mission__partnership__", now=now))
+        )
+
+
+class RegionQuerySet(PublishableQuerySet):
+    def for_list(self):
+        return self.published().select_related("parent")
+
+    def for_detail_page(self):
+        Region = self.model  # noqa: N806 (a model class, as below)
+        Cluster, KeyFigure, Organisation, Partnership, Photo = related_models(  # noqa: N806
+            self, "clusters", "key_figures", "organisations", "home_partnerships", "photos"
+        )
+        partnerships = Partnership.objects.published().select_related(
+            "home_region", "partner_region"
+        )
+        clusters = Cluster.objects.order_by("order", "pk")
+        return self.select_related("parent__parent").prefetch_related(
+            Prefetch("key_figures", queryset=KeyFigure.objects.order_by("order", "pk")),
+            Prefetch("clusters", queryset=clusters),
+            Prefetch(
+                "children",
+                queryset=Region.objects.published().prefetch_related(
+                    Prefetch("clusters", queryset=clusters),
+                    Prefetch(
+                        "children",
+                        queryset=Region.objects.published().prefetch_related(
+                            Prefetch("clusters", queryset=clusters)
+                        ),
+                    ),
+                ),
+            ),
+            Prefetch("organisations", queryset=Organisation.objects.published()),
+            Prefetch("home_partnerships", queryset=partnerships),
+            Prefetch("partner_partnerships", queryset=partnerships),
+            Prefetch("photos", queryset=Photo.objects.published()),
+        )
+
+
+class OrganisationQuerySet(PublishableQuerySet):
+    def for_detail_page(self, *, missions: int | None = None):
+        """``missions``: fetch at most that many of its missions, the newest, as
+        ``listed_missions``."""
+        Mission, Partnership = related_models(  # noqa: N806
+            self, "organised_missions", "coordinated_partnerships"
+        )
+        return self.select_related("region").prefetch_related(
+            Prefetch(
+                "organised_missions",
+                queryset=Mission.objects.published().select_related("partnership")[:missions],
+                to_attr="listed_missions",
+            ),
+            Prefetch(
+                "coordinated_partnerships",
+                queryset=Partnership.objects.published().select_related(
+                    "home_region", "partner_region"
+                ),
+            ),
+        )
+
+
+class PartnershipQuerySet(PublishableQuerySet):
+    def for_list(self):
+        return (
+            self.published()
+            .select_related("home_region", "partner_region", "coordinator")
+            .prefetch_related("focus_areas")
+        )
+
+    def for_detail_page(self, *, missions: int | None = None, outcomes: int | None = None):
+        """``missions`` / ``outcomes``: fetch at most that many of each (the newest missions,
+        the outcomes in their order), as ``listed_missions`` / ``listed_outcomes``."""
+        Mission, Objective, Outcome = related_models(  # noqa: N806
+            self, "missions", "objectives", "outcomes"
+        )
+        return self.select_related("home_region", "partner_region", "coordinator").prefetch_related(
+            "focus_areas",
+            Prefetch("objectives", queryset=Objective.objects.order_by("order", "pk")),
+            Prefetch(
+                "missions",
+                queryset=Mission.objects.published()[:missions],
+                to_attr="listed_missions",
+            ),
+            Prefetch(
+                "outcomes",
+                queryset=Outcome.objects.published().select_related("area", "mission")[:outcomes],
+                to_attr="listed_outcomes",
+            ),
+        )
+
+
+class MissionQuerySet(PublishableQuerySet):
+    def published(self):
+        now = timezone.now()
+        return self.filter(published_q(now=now), published_q("partnership__", now=now))
+
+    def for_list(self):
+        """The missions list: newest first (undated last), in an order that pages can split."""
+        return (
+            self.published()
+            .select_related("partnership")
+            .prefetch_related("destinations")
+            .order_by(*self.model._meta.ordering, "pk")
+        )
+
+    def upcoming(self, today):
+        """Published missions that start ``today`` or later, the nearest first."""
+        return (
+            self.published()
+            .filter(start_date__gte=today)
+            .select_related("partnership")
+            .order_by("start_date", "title", "pk")
+        )
+
+    def recent(self, today):
+        """Published missions that started before ``today`` or have no known date, newest
+        first (the undated last)."""
+        return (
+            self.published()
+            .exclude(start_date__gte=today)
+            .select_related("partnership")
+            .order_by(*self.model._meta.ordering, "pk")
+        )
+
+    def for_detail_page(self):
+        Outcome, ProgrammeItem, Region = related_models(  # noqa: N806
+            self, "outcomes", "programme_items", "destinations"
+        )
+        return self.select_related(
+            "partnership__home_region", "partnership__partner_region"
+        ).prefetch_related(
+            # The ancestors give each start time its time zone without a query.
+            Prefetch("destinations", queryset=Region.objects.select_related(REGION_ANCESTORS)),
+            "organisers",
+            Prefetch(
+                "programme_items",
+                queryset=ProgrammeItem.objects.select_related(
+                    f"city__{REGION_ANCESTORS}", "host"
+                ).order_by("order", "pk"),
+            ),
+            Prefetch("outcomes", queryset=Outcome.objects.published().select_related("area")),
+            "photos",
+        )
+
+    def for_calendar(self):
+        """What the mission's iCalendar file shows; a calendar is never a draft preview."""
+        ProgrammeItem, Region = related_models(self, "programme_items", "destinations")  # noqa: N806
+        return self.published().prefetch_related(
+            # The ancestors give each start time its time zone without a query.
+            Prefetch("destinations", queryset=Region.objects.select_related(REGION_ANCESTORS)),
+            Prefetch(
+                "programme_items",
+                queryset=ProgrammeItem.objects.select_related(
+                    f"city__{REGION_ANCESTORS}", "host"
+                ).order_by("order", "pk"),
+            ),
+        )
+
+
+class OutcomeQuerySet(PublishableQuerySet):
+    def published(self):
+        now = timezone.now()
+        return self.filter(
+            published_q(now=now),
+            published_q("partnership__", now=now),
+            Q(mission__isnull=True) | published_q("mission__", now=now),
+        )
+
+    def for_list(self):
+        """The outcomes overview: by partnership, in an order that pages can split."""
+        return (
+            self.published()
+            .select_related("partnership", "mission", "area")
+            .order_by(*self.model._meta.ordering)
+        )
+
+    def for_detail_page(self):
+        return self.select_related("partnership", "mission", "area")
