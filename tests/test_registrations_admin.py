@@ -463,9 +463,7 @@ def test_viewing_the_list_and_a_registration_is_logged_without_the_search(client
     )
 
 
-def test_site_managers_read_who_viewed_exported_and_erased_in_the_audit_log(
-    client, trip, enschede
-):
+def test_site_managers_read_who_viewed_exported_and_erased_in_the_audit_log(client, trip, enschede):
     _settings, people = trip
     login(client, PUBLISHER, enschede)
     client.get(reverse(CHANGELIST))
