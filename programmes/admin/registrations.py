@@ -20,6 +20,7 @@ the count and moves the waiting list up) replaces Django's delete.
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404
@@ -422,7 +423,7 @@ class RegistrationAdmin(RoleScopedAdmin, admin.ModelAdmin):
     # One person: their data as a file, and erasure.
 
     def _person(self, request, object_id, allowed) -> Registration:
-        registration = self.get_object(request, object_id)
+        registration = self.get_object(request, unquote(object_id))
         if registration is None:
             raise Http404
         if not allowed(request, registration):
