@@ -93,7 +93,7 @@ api = ExportAPI(
     description=DESCRIPTION,
     # The docs page loads Swagger UI from /static/ninja/ and renders under the site's strict
     # Content-Security-Policy as it is: it styles through the DOM, never with inline CSS, so it
-    # needs no csp_override (tests/test_api.py checks this in a browser). Without a validatorUrl
+    # needs no csp_override (tests/api/test_api.py checks this in a browser). Without a validatorUrl
     # it does not ask validator.swagger.io for a badge: nothing may load from elsewhere.
     docs=Swagger(settings={"validatorUrl": None}),
     throttle=[throttle],

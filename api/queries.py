@@ -4,7 +4,7 @@ Every query starts from ``published()`` (``programmes/models/querysets.py``); th
 ``updated_at`` the API shows is :func:`exported_at`. An :class:`Endpoint` answers a list
 (one count, then the page with its prefetches) and a detail (from the read model while
 nothing it shows has changed); both answer a conditional request before fetching more than
-the validators need. The numbers of queries are pinned by tests/test_api.py.
+the validators need. The numbers of queries are pinned by tests/api/test_api.py.
 """
 
 from collections.abc import Callable

@@ -13,7 +13,8 @@ class ReadpathConfig(AppConfig):
     label = "readpath"
 
     def ready(self):
-        from . import caching, readmodel
+        from . import caching, readmodel, registrations
 
         caching.connect_signals()
         readmodel.connect_signals()
+        registrations.connect_signals()

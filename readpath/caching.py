@@ -38,7 +38,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.csp import get_nonce
@@ -53,7 +53,7 @@ from django.utils.http import http_date, split_directive_names
 from django.utils.translation import get_language
 
 from programmes.domain.signals import rows_updated
-from programmes.models import DERIVED_MODELS, Publishable, Status
+from programmes.models import DERIVED_MODELS, AuditLogEntry, Publishable, Status
 
 GENERATION_KEY = "pages:generation"
 PAGE_KEY_PREFIX = "pages:page:"
@@ -62,6 +62,9 @@ PAGE_KEY_PREFIX = "pages:page:"
 SHARED_PAGE_ATTRIBUTE = "shared_page_generation"
 # The dates on which published content changes by itself.
 SCHEDULE_FIELDS = ("publish_at", "unpublish_at")
+# Models whose writes change no public page: the audit log (staff reading registrations
+# are logged, registrations/admin.py, and must not empty the cache each time).
+UNSHOWN_MODELS = (AuditLogEntry,)
 
 type View = Callable[..., HttpResponseBase]
 
@@ -116,7 +119,7 @@ def connect_signals() -> None:
     come as the domain's ``rows_updated``.
     """
     for model in apps.get_app_config("programmes").get_models(include_auto_created=True):
-        if model in DERIVED_MODELS:
+        if model in DERIVED_MODELS or model in UNSHOWN_MODELS:
             continue
         post_save.connect(_saved, sender=model)
         post_delete.connect(_deleted, sender=model)
@@ -269,8 +272,28 @@ def _start_generation_after_commit() -> None:
         _start_generation_from_database(timezone.now().timestamp())
 
 
+type ScheduleSource = Callable[[datetime], Iterable[QuerySet]]
+_schedule_sources: list[ScheduleSource] = []
+
+
+def add_schedule(source: ScheduleSource) -> None:
+    """Let another app name moments at which public pages change by themselves.
+
+    ``source(moment)`` returns querysets, each a ``values_list(<a date-time field>,
+    flat=True)`` of moments after ``moment`` (registration opening and closing,
+    ``registrations/``). They
+    join the one query of :func:`next_scheduled_change`, so generations and read-model
+    entries end there too, at no extra query.
+    """
+    if source not in _schedule_sources:
+        _schedule_sources.append(source)
+
+
 def next_scheduled_change(now: float) -> float | None:
-    """The earliest future publish or unpublish date of published content, in one query."""
+    """The earliest future publish or unpublish date of published content, in one query.
+
+    Also the earliest moment of any source added with :func:`add_schedule`.
+    """
     moment = datetime.fromtimestamp(now, tz=UTC)
     first, *others = [
         model.objects.filter(status=Status.PUBLISHED, **{f"{field}__gt": moment})
@@ -280,6 +303,7 @@ def next_scheduled_change(now: float) -> float | None:
         if issubclass(model, Publishable)
         for field in SCHEDULE_FIELDS
     ]
+    others += [query.order_by() for source in _schedule_sources for query in source(moment)]
     earliest = first.union(*others, all=True).order_by(SCHEDULE_FIELDS[0]).first()
     return earliest.timestamp() if earliest is not None else None
 

@@ -101,6 +101,9 @@ def _build_token() -> str:
     digest = hashlib.sha256(django.get_version().encode())
     for folder, patterns in (
         (base / "programmes", ("*.py", "*.html")),
+        # The public site's code (the registration panel's tag too) and what it counts.
+        (base / "public", ("*.py",)),
+        (base / "registrations", ("*.py",)),
         (base / "templates", ("*.html", "*.txt")),
         (base / "locale", ("*.mo",)),
     ):
@@ -197,6 +200,7 @@ class Build:
     def __init__(self):
         self.started_at = timezone.now()
         self.instances: list[Model] = []
+        self.extra: set[tuple[str, int]] = set()
 
     def __enter__(self):
         self._local.build = self
@@ -228,7 +232,7 @@ class Build:
                 isinstance(value, list) for value in vars(instance).values()
             ):
                 keys.add((label + RELATED, instance.pk))
-        return keys
+        return keys | self.extra
 
     def store(
         self,
@@ -275,6 +279,18 @@ class Build:
                 )
         except DatabaseError:
             logger.warning("Could not store %s in the read model.", key, exc_info=True)
+
+
+def depends_on(model: str, pk: int) -> None:
+    """Record that the page being built shows what ``(model, pk)`` stands for, if one is.
+
+    For what a page shows that is not a content instance: a mission's free places
+    (``registrations``) are counted, never loaded as content. Whoever changes it calls
+    :func:`stamp` with the same key, and the entry is stale.
+    """
+    build = Build.current()
+    if build is not None:
+        build.extra.add((model, pk))
 
 
 def _created(sender: type[Model], instance: Model, **kwargs) -> None:

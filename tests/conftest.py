@@ -3,6 +3,9 @@ from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import translation
 
+# The SMTP server on loopback (tests/mail.py), for any test that asks for ``smtp_server``.
+from .mail import smtp_server  # noqa: F401
+
 
 @pytest.fixture(autouse=True)
 def _default_language():

@@ -29,6 +29,8 @@ from programmes.models import (
     Region,
     Status,
 )
+from registrations.models import Registration, RegistrationSettings
+from registrations.models import Status as RegistrationStatus
 
 
 def translated(field: str, nl: str, en: str, zh: str) -> dict:
@@ -285,3 +287,38 @@ class StaffFactory(UserFactory):
             self.user_permissions.add(
                 Permission.objects.get(content_type__app_label=app_label, codename=codename)
             )
+
+
+class RegistrationSettingsFactory(factory.django.DjangoModelFactory):
+    """Registration open now (since yesterday, for a month) for an upcoming mission."""
+
+    class Meta:
+        model = RegistrationSettings
+
+    mission = factory.SubFactory(
+        MissionFactory,
+        start_date=factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=60)),
+        end_date=factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=64)),
+    )
+    opens_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=1))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=30))
+    capacity = 20
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    """A confirmed registration (``status=Status.WAITING`` … for others) of an open mission."""
+
+    class Meta:
+        model = Registration
+
+    mission = factory.LazyFunction(lambda: RegistrationSettingsFactory().mission)
+    status = RegistrationStatus.CONFIRMED
+    name = factory.Sequence(lambda n: f"Ondernemer {n}")
+    organisation = factory.Sequence(lambda n: f"Bedrijf {n} BV")
+    role = "directeur"
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    sector = factory.LazyFunction(lambda: FocusAreaFactory(slug="economy"))
+    interests = "Partners in de haven van Dalian"
+    language = "nl"
+    consented_at = factory.LazyFunction(timezone.now)
+    confirmed_at = factory.LazyFunction(timezone.now)

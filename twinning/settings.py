@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from twinning.mailers import mailers_from_environment
 from twinning.media_storage import csp_sources, storage_from_environment
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -110,6 +111,7 @@ INSTALLED_APPS = [
     "programmes",
     "public",
     "webhooks",
+    "registrations",
 ]
 
 MIDDLEWARE = [
@@ -337,6 +339,26 @@ WEBHOOK_RETRY_DELAYS = (60, 5 * 60, 30 * 60, 2 * 3600, 12 * 3600)
 # larger request is refused before it is read (twinning/uploads.py). A photo may be 20 MB,
 # the rest of its form is small; match the proxy's limit (client_max_body_size 25m).
 MAX_UPLOAD_BYTES = env_number("DJANGO_MAX_UPLOAD_MB", default=25, unit="MB", minimum=1) * 1024**2
+
+# E-mail (twinning/mailers.py; README, "Configuration"): Django 6.1's MAILERS, from the
+# EMAIL_* environment variables. With debug on, mail is printed to the console by default.
+MAILERS = mailers_from_environment(os.environ, debug=DEBUG)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "webmaster@localhost"
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Registrations for missions (registrations/; docs/architecture.md, "Registrations").
+# Hours a sign-up waits for its confirmation link to be followed; then it is removed.
+REGISTRATION_CONFIRM_HOURS = env_number(
+    "REGISTRATION_CONFIRM_HOURS", default=48, unit="hours", minimum=1
+)
+# Months after a mission ends (its last day) before its registrants' data is erased by
+# `manage.py purge_registrations`; anonymous counts stay.
+REGISTRATION_RETENTION_MONTHS = env_number(
+    "REGISTRATION_RETENTION_MONTHS", default=6, unit="months", minimum=1
+)
+# Sign-ups per e-mail address (over every mission) and per client address, as "3/hour".
+REGISTRATION_RATE_PER_ADDRESS = env_rate("REGISTRATION_RATE_PER_ADDRESS", default="3/hour")
+REGISTRATION_RATE_PER_CLIENT = env_rate("REGISTRATION_RATE_PER_CLIENT", default="20/hour")
 
 LOGGING = {
     "version": 1,

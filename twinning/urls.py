@@ -33,7 +33,10 @@ urlpatterns = [
         name="robots-txt",
     ),
 ]
-urlpatterns += i18n_patterns(path("", include("public.urls")))
+urlpatterns += i18n_patterns(
+    path("", include("public.urls")),
+    path("", include("public.registration_urls")),
+)
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -34,8 +34,11 @@ class AuditLogEntryAdmin(BoundedSearch, admin.ModelAdmin):
 
     @admin.display(description=_("object"))
     def object_link(self, entry):
+        """A link to the object, unless it is gone (deleted, erased) or the entry is about a
+        list as a whole (a list of registrations viewed: no object id)."""
         model = entry.content_type.model_class()
-        if entry.action == AuditLogEntry.Action.DELETED or not admin.site.is_registered(model):
+        gone = entry.action in (AuditLogEntry.Action.DELETED, AuditLogEntry.Action.ERASED)
+        if gone or not entry.object_id or not admin.site.is_registered(model):
             return entry.object_repr
         url = reverse(
             f"admin:{entry.content_type.app_label}_{entry.content_type.model}_change",

@@ -23,6 +23,7 @@ from .base import (
 )
 from .conflicts import EditConflictAdminMixin
 from .photos import PhotoInline
+from .registrations import mission_summary
 from .translations import export_selected
 
 
@@ -134,6 +135,12 @@ class MissionAdmin(PublishableAdmin):
             },
         ),
     ]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        """With the mission's registration in counts (templates/admin/programmes/mission/)."""
+        if obj is not None:
+            context["registration_summary"] = mission_summary(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

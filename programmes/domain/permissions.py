@@ -23,6 +23,11 @@ Three things decide whether a staff member may act on an object:
 A translator edits only the texts of the languages of their membership; the admin makes
 every other field read-only (``editable_languages``), so a crafted POST cannot reach them.
 
+Registrations for missions (the ``registrations`` app) are owned like their mission. Their
+personal data is for the owning organisation's publishers and site managers only (the
+permissions ``view_registration`` and ``export_registration``); editors open and close
+registration (``registrationsettings``) and see the counts.
+
 The admin asks :func:`can` and :func:`scope`; the workflow services ask :func:`can`.
 """
 
@@ -43,7 +48,7 @@ TRANSLATOR = "Translator"
 SITE_MANAGER = "Site manager"
 ROLES = (EDITOR, PUBLISHER, TRANSLATOR, SITE_MANAGER)
 
-ACTIONS = ("view", "add", "change", "delete", "publish", "submit")
+ACTIONS = ("view", "add", "change", "delete", "publish", "submit", "export")
 
 # Content an organisation owns, and the lookup from each model to its owner.
 OWNER_LOOKUPS = {
@@ -54,6 +59,9 @@ OWNER_LOOKUPS = {
     "programmeitem": "mission__partnership__owner",
     "outcome": "partnership__owner",
     "photo": "mission__partnership__owner",
+    # registrations/: a mission's registration settings, and the people who signed up
+    "registrationsettings": "mission__partnership__owner",
+    "registration": "mission__partnership__owner",
 }
 # Shared reference data: no owner.
 SHARED_MODELS = ("region", "keyfigure", "cluster", "organisation", "focusarea")
@@ -65,24 +73,42 @@ PUBLICATION_PARENTS = {
     "photo": "mission",
     "keyfigure": "region",
     "cluster": "region",
+    # Opening registration changes the mission's public page; the people themselves are no
+    # part of any page, and staff accept and decline them whatever the mission's state.
+    "registrationsettings": "mission",
 }
 # Parts that also show on a shared object's page: the field that leads to it.
 SHARED_PAGES = {"photo": "region"}
 
 
-def _codenames(actions: Iterable[str], model_names: Iterable[str]) -> frozenset[str]:
-    return frozenset(f"{action}_{name}" for action in actions for name in model_names)
+# The apps whose permissions the roles hold.
+ROLE_APPS = ("programmes", "registrations")
 
 
-_OWNED = tuple(OWNER_LOOKUPS)
-_EDITOR_PERMISSIONS = _codenames(["view"], SHARED_MODELS) | _codenames(
-    ["add", "change", "delete", "view"], _OWNED
+def _codenames(
+    actions: Iterable[str], model_names: Iterable[str], app: str = "programmes"
+) -> frozenset[str]:
+    """Permission names as ``user.has_perm`` takes them: ``programmes.view_region``."""
+    return frozenset(f"{app}.{action}_{name}" for action in actions for name in model_names)
+
+
+_OWNED = ("partnership", "objective", "mission", "programmeitem", "outcome", "photo")
+_EDITOR_PERMISSIONS = (
+    _codenames(["view"], SHARED_MODELS)
+    | _codenames(["add", "change", "delete", "view"], _OWNED)
+    | _codenames(["add", "change", "delete", "view"], ["registrationsettings"], "registrations")
 )
-# The Django permissions (codenames in the programmes app) each role's group holds. The site
-# manager's group holds every permission of the app, which is not listed here.
+# The people who signed up: publishers handle them (accept, decline, export, erase).
+_REGISTRATION_PERMISSIONS = _codenames(
+    ["view", "change", "delete", "export"], ["registration"], "registrations"
+)
+# The Django permissions (``app_label.codename``) each role's group holds. The site
+# manager's group holds every permission of the ``ROLE_APPS``, which is not listed here.
 ROLE_PERMISSIONS = {
     EDITOR: _EDITOR_PERMISSIONS,
-    PUBLISHER: _EDITOR_PERMISSIONS | _codenames(["publish"], ["partnership", "mission", "outcome"]),
+    PUBLISHER: _EDITOR_PERMISSIONS
+    | _codenames(["publish"], ["partnership", "mission", "outcome"])
+    | _REGISTRATION_PERMISSIONS,
     TRANSLATOR: _codenames(["view"], SHARED_MODELS) | _codenames(["change", "view"], _OWNED),
 }
 
@@ -334,11 +360,16 @@ def choices_for(user: User, model: type[models.Model], field_name: str, queryset
 
 
 def role_permissions(role: str) -> QuerySet[Permission]:
-    """The permissions of ``role``'s group: the programmes app's, for a site manager all."""
-    permissions = Permission.objects.filter(content_type__app_label="programmes")
+    """The permissions of ``role``'s group: those of ``ROLE_PERMISSIONS``; a site manager's
+    are all of the ``ROLE_APPS``."""
+    permissions = Permission.objects.filter(content_type__app_label__in=ROLE_APPS)
     if role == SITE_MANAGER:
         return permissions
-    return permissions.filter(codename__in=ROLE_PERMISSIONS[role])
+    named = Q(pk__in=[])
+    for name in ROLE_PERMISSIONS[role]:
+        app_label, codename = name.split(".")
+        named |= Q(content_type__app_label=app_label, codename=codename)
+    return permissions.filter(named)
 
 
 def sync_role_groups() -> dict[str, Group]:

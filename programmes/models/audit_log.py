@@ -12,6 +12,8 @@ class AuditLogEntry(models.Model):
     Written by the services (``programmes.audit.record``), so every write path is logged,
     not only the admin's forms. Read-only in the admin, for site managers. ``username``
     keeps the name when the user account is deleted later.
+
+    Also who viewed, exported or erased registrations (personal data, ``registrations/``).
     """
 
     class Action(models.TextChoices):
@@ -22,6 +24,10 @@ class AuditLogEntry(models.Model):
         DELETED = "deleted", _("Deleted")
         REVERTED = "reverted", _("Reverted")
         RECOVERED = "recovered", _("Recovered")
+        # Personal data (registrations/): who read, exported or erased it.
+        VIEWED = "viewed", _("Viewed")
+        EXPORTED = "exported", _("Exported")
+        ERASED = "erased", _("Erased")
 
     timestamp = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     user = models.ForeignKey(

@@ -125,10 +125,10 @@ def test_gzip_goes_to_clients_that_take_it(fast, full_path_calls, mission):
 
 def test_a_gzip_answer_costs_the_queries_of_a_plain_one(client, django_assert_num_queries):
     make_programme(programme_items=30)
-    client.get("/api/v1/deleted?limit=1")  # compares the records (tests/test_api_sync.py)
+    client.get("/api/v1/deleted?limit=1")  # compares the records (tests/api/test_api_sync.py)
 
     # count and last change, last record change, missions with partnership, destinations,
-    # organisers, programme items, outcomes, photos (as tests/test_api.py pins them)
+    # organisers, programme items, outcomes, photos (as tests/api/test_api.py pins them)
     with django_assert_num_queries(8):
         built = client.get("/api/v1/missions", headers={"Accept-Encoding": "gzip"})
     with django_assert_num_queries(0):

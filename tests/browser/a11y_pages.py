@@ -15,7 +15,8 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
-from django.utils import translation
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from programmes.domain.permissions import SITE_MANAGER
 from programmes.models import (
@@ -30,6 +31,9 @@ from programmes.models import (
     Status,
 )
 from public.views import MISSIONS_PER_PAGE
+from registrations import tokens
+from registrations.models import Registration
+from registrations.models import Status as RegistrationStatus
 
 from ..factories import (
     ClusterFactory,
@@ -39,6 +43,8 @@ from ..factories import (
     PhotoFactory,
     ProgrammeItemFactory,
     RegionFactory,
+    RegistrationFactory,
+    RegistrationSettingsFactory,
     StaffFactory,
 )
 
@@ -57,6 +63,8 @@ class Page:
     path: str
     staff: bool = False
     status: int = 200
+    # The page its form shows when sent empty (the errors), rather than the form itself.
+    submitted: bool = False
 
     def __str__(self):
         return f"{self.name} ({self.path})"
@@ -73,6 +81,9 @@ class Showcase:
     untranslated_photo: Photo
     untranslated_figure: KeyFigure
     staff: AbstractBaseUser
+    # An upcoming mission whose registration is open, and people registered for it.
+    upcoming: Mission
+    registrations: dict[str, Registration]
 
 
 def add_showcase_content() -> Showcase:
@@ -83,7 +94,9 @@ def add_showcase_content() -> Showcase:
     - a draft mission, which only staff see (with the draft banner);
     - a city in Zhejiang without any Chinese text, with key figures, a cluster and a photo;
     - enough earlier missions for a second page of the missions list, and for the
-      partnership page to link to all of its missions.
+      partnership page to link to all of its missions;
+    - an upcoming mission whose registration is open, with a person who has a place, one
+      who has not confirmed yet and one who cancelled (the pages from their e-mails).
     """
     partnership = Partnership.objects.get(slug="enschede-dalian")
     dalian = Region.objects.get(slug="dalian")
@@ -133,6 +146,25 @@ def add_showcase_content() -> Showcase:
     KeyFigureFactory(region=region, value=1_250_000, year=2024)
     ClusterFactory(region=region, sector_zh_hans="")
     PhotoFactory(mission=None, region=region, image__width=800, image__height=600)
+    upcoming = RegistrationSettingsFactory(
+        mission__slug="showcase-upcoming-mission",
+        mission__partnership=partnership,
+        mission__destinations=[dalian],
+        capacity=12,
+    ).mission
+    registrations = {
+        status: RegistrationFactory(
+            mission=upcoming,
+            status=status,
+            sector=partnership.focus_areas.first(),
+            confirmed_at=timezone.now() if status != RegistrationStatus.UNCONFIRMED else None,
+        )
+        for status in (
+            RegistrationStatus.CONFIRMED,
+            RegistrationStatus.UNCONFIRMED,
+            RegistrationStatus.CANCELLED,
+        )
+    }
     return Showcase(
         mission=mission,
         draft=draft,
@@ -141,6 +173,8 @@ def add_showcase_content() -> Showcase:
         untranslated_photo=photos[0],
         untranslated_figure=figure,
         staff=StaffFactory(username="previewer", role=SITE_MANAGER),
+        upcoming=upcoming,
+        registrations=registrations,
     )
 
 
@@ -215,7 +249,44 @@ def pages(showcase: Showcase, language: str) -> list[Page]:
                 f"/{language}/search/?q={SEARCH_WORDS[language]}&type=missions",
             ),
             Page("page not found", f"/{language}/no-such-page/", status=404),
+            *registration_pages(showcase, language),
         ]
+
+
+def registration_pages(showcase: Showcase, language: str) -> list[Page]:
+    """Registration's pages (``registrations/``), the personal ones through their tokens."""
+    mission = showcase.upcoming
+    people = showcase.registrations
+
+    def link(name: str, status: str, purpose: str) -> str:
+        token = tokens.make(people[status], purpose)
+        return reverse(f"registrations:{name}", kwargs={"token": token})
+
+    register = reverse("registrations:register", kwargs={"slug": mission.slug})
+    return [
+        Page("mission with registration open", mission.get_absolute_url()),
+        Page("registration form", register),
+        Page("registration form with errors", register, submitted=True),
+        Page(
+            "registration: check your e-mail",
+            reverse("registrations:sent", kwargs={"slug": mission.slug}),
+        ),
+        Page(
+            "registration: confirm",
+            link("confirm", RegistrationStatus.UNCONFIRMED, tokens.CONFIRM),
+        ),
+        Page("registration: yours", link("manage", RegistrationStatus.CONFIRMED, tokens.MANAGE)),
+        Page(
+            "registration: cancelled",
+            link("manage", RegistrationStatus.CANCELLED, tokens.MANAGE),
+        ),
+        Page("registration: cancel", link("cancel", RegistrationStatus.CONFIRMED, tokens.MANAGE)),
+        Page(
+            "registration: link that does not work",
+            reverse("registrations:manage", kwargs={"token": "no-such-token"}),
+            status=404,
+        ),
+    ]
 
 
 @dataclass(frozen=True)
@@ -245,7 +316,9 @@ def render_site(django_db_blocker) -> RenderedSite:
         html = {}
         for language in LANGUAGES:
             for page in pages(showcase, language):
-                response = (staff if page.staff else visitor).get(page.path)
+                client = staff if page.staff else visitor
+                send = client.post if page.submitted else client.get
+                response = send(page.path, {})
                 assert response.status_code == page.status, page
                 html[language, page] = response.text
         transaction.set_rollback(True)

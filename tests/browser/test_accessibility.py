@@ -288,6 +288,11 @@ def open_pages(browser, live_server, showcase, language):
     for page in a11y_pages.pages(showcase, language):
         tab = (staff if page.staff else visitor).new_page()
         response = tab.goto(live_server.url + page.path)
+        if page.submitted:  # the form sent empty: the page with its errors
+            with tab.expect_navigation() as navigation:
+                tab.click("form[method=post] button[type=submit]")
+            response = navigation.value
+            assert tab.locator(".error-summary").count() == 1, page
         assert response.status == page.status, page
         yield page, tab
         tab.close()

@@ -195,8 +195,13 @@ def test_the_role_groups_hold_the_permissions_of_the_table():
     groups = {group.name: group for group in Group.objects.filter(name__in=ROLES)}
     assert sorted(groups) == sorted(ROLES)
     for role in (EDITOR, PUBLISHER, TRANSLATOR):
-        codenames = set(groups[role].permissions.values_list("codename", flat=True))
-        assert codenames == permissions.ROLE_PERMISSIONS[role], role
+        names = {
+            f"{app_label}.{codename}"
+            for app_label, codename in groups[role].permissions.values_list(
+                "content_type__app_label", "codename"
+            )
+        }
+        assert names == permissions.ROLE_PERMISSIONS[role], role
     assert set(groups[SITE_MANAGER].permissions.all()) == set(
         permissions.role_permissions(SITE_MANAGER)
     )
