@@ -14,13 +14,13 @@ from programmes.domain.permissions import PUBLISHER
 from registrations.models import Registration
 from registrations.models import Status as RegistrationStatus
 
-from .chromium import BROWSER_TEST, PageProblems, launched, log_in
 from ..factories import (
     FocusAreaFactory,
     PartnershipFactory,
     RegistrationSettingsFactory,
     StaffFactory,
 )
+from .chromium import BROWSER_TEST, PageProblems, launched, log_in
 
 pytestmark = BROWSER_TEST
 

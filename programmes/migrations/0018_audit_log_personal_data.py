@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('programmes', '0013_read_model'),
+        ('programmes', '0017_keyfigure_chart_title'),
     ]
 
     operations = [
