@@ -92,7 +92,10 @@ def _codenames(
     return frozenset(f"{app}.{action}_{name}" for action in actions for name in model_names)
 
 
-_OWNED = ("partnership", "objective", "mission", "programmeitem", "outcome", "photo")
+# Content of the programmes app; the registrations app's models get their own permissions below.
+_OWNED = tuple(
+    name for name in OWNER_LOOKUPS if name not in ("registrationsettings", "registration")
+)
 _EDITOR_PERMISSIONS = (
     _codenames(["view"], SHARED_MODELS)
     | _codenames(["add", "change", "delete", "view"], _OWNED)
