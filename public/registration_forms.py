@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from programmes.models import FocusArea
 from registrations.models import Registration
+from registrations.services import DETAIL_FIELDS
 
 SENSITIVE_FIELDS = ("dietary", "visa_notes")
 HONEYPOT = "website"
@@ -34,16 +35,7 @@ class DetailsForm(forms.ModelForm):
 
     class Meta:
         model = Registration
-        fields = [
-            "name",
-            "organisation",
-            "role",
-            "phone",
-            "sector",
-            "interests",
-            "dietary",
-            "visa_notes",
-        ]
+        fields = list(DETAIL_FIELDS)  # what a person may change (services.update_details)
         labels = {
             "name": _("Name"),
             "organisation": _("Organisation or company"),

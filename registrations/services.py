@@ -457,9 +457,12 @@ def _lock(mission_id: int) -> RegistrationSettings | None:
 
 
 def _locked(registration: Registration) -> Registration:
-    """``registration`` as it is now, locked (a form or a link may have read it earlier)."""
+    """``registration`` as it is now, locked (a form or a link may have read it earlier).
+
+    Only its own row: PostgreSQL cannot lock the nullable side of the sector's outer join.
+    """
     return (
-        Registration.objects.select_for_update()
+        Registration.objects.select_for_update(of=("self",))
         .select_related("mission", "sector")
         .get(pk=registration.pk)
     )
