@@ -589,7 +589,8 @@ def test_home_map_shows_every_partnership(client, seeded):
     assert len(svg.findall("path[@class='map__link']")) == 2
     assertInHTML(
         '<li><span class="map-legend__number">1</span> <a href="/en/regions/enschede/">Enschede</a>'
-        ' ↔ <span class="map-legend__number">2</span> <a href="/en/regions/dalian/">Dalian</a>'
+        ' <span aria-hidden="true">↔</span><span class="visually-hidden">and</span>'
+        ' <span class="map-legend__number">2</span> <a href="/en/regions/dalian/">Dalian</a>'
         ' — <a href="/en/partnerships/enschede-dalian/">Enschede – Dalian city link</a></li>',
         response.text,
     )

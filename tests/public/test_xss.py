@@ -23,7 +23,13 @@ from PIL import Image
 
 from programmes.domain import services
 from programmes.domain.revisions import VERSIONED_MODELS, translated_field_names
-from programmes.models import Mission, Organisation, Photo, validate_time_zone
+from programmes.models import (
+    Mission,
+    MissionDestination,
+    Organisation,
+    Photo,
+    validate_time_zone,
+)
 from programmes.models.richtext import sanitize_html
 
 from ..factories import (
@@ -95,6 +101,8 @@ def test_every_model_has_its_text_fields_found():
         ],
     )
     for model in VERSIONED_MODELS:
+        if model is MissionDestination:
+            continue  # a mission's destination at its place in the list: no text of its own
         plain, _rich = text_columns(model)
         assert plain, model
 

@@ -87,8 +87,9 @@ DOCUMENTS = {
         lambda m: f"/sitemap-missions.xml?p={(m.pk - 1) // 100 + 1}",
         "application/xml",
     ),
-    "mission feed": (lambda m: "/nl/feeds/missions.atom", "application/atom+xml; charset=utf-8"),
-    "outcome feed": (lambda m: "/en/feeds/outcomes.atom", "application/atom+xml; charset=utf-8"),
+    # application/xml: see public/feeds.py (a browser applies the feed's stylesheet).
+    "mission feed": (lambda m: "/nl/feeds/missions.atom", "application/xml; charset=utf-8"),
+    "outcome feed": (lambda m: "/en/feeds/outcomes.atom", "application/xml; charset=utf-8"),
 }
 
 
