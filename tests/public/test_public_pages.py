@@ -573,8 +573,14 @@ def test_outcome_page(client, world, language):
 def outcomes_of_two_partnerships(db):
     economy = FocusAreaFactory(slug="economy", **names("Economie", "Economy", "经济"))
     culture = FocusAreaFactory(slug="culture", **names("Cultuur", "Culture", "文化"))
-    first = PartnershipFactory(title_en="Enschede – Dalian")
-    second = PartnershipFactory(title_en="West Flanders – Zhejiang")
+    # Titles in every language: partnerships sort by title, and the factories' numbered ones
+    # ("Stedenband 9" after "Stedenband 10") would make the order depend on earlier tests.
+    first = PartnershipFactory(
+        **names("Enschede – Dalian", "Enschede – Dalian", "恩斯赫德–大连", "title")
+    )
+    second = PartnershipFactory(
+        **names("West-Vlaanderen – Zhejiang", "West Flanders – Zhejiang", "西弗兰德–浙江", "title")
+    )
     return {
         "contract": OutcomeFactory(
             title_en="Contract A",
