@@ -3,6 +3,9 @@ from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import translation
 
+# Every page type rendered once (tests/browser/conftest.py); the JSON-LD checks use it too.
+from .browser.conftest import rendered_site  # noqa: F401
+
 # The SMTP server on loopback (tests/mail.py), for any test that asks for ``smtp_server``.
 from .mail import smtp_server  # noqa: F401
 
