@@ -28,6 +28,7 @@ from ..factories import (
     ProgrammeItemFactory,
     RegionFactory,
 )
+from .test_findable import check_schema
 
 pytestmark = pytest.mark.django_db
 
@@ -451,6 +452,9 @@ def test_a_place_and_an_organiser_name_their_dated_missions_as_events(client, da
     # The undated mission would be an Event without a start date: left out.
     assert place["@type"] == "Place" and place["event"] == [event]
     assert organiser["@type"] == "Organization" and organiser["event"] == [event]
+    # Only properties schema.org gives these types (test_findable.py's check of every page).
+    check_schema(place, "Dalian")
+    check_schema(organiser, "Municipality of Enschede")
 
 
 # Query counts ------------------------------------------------------------------------------
