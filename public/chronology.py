@@ -54,7 +54,9 @@ class Chronology:
     is_partial: bool = False
 
     def __bool__(self) -> bool:
-        return bool(self.dated or self.undated)
+        """Shown once something is dated: undated events alone are the lists of missions and
+        outcomes the page has already, in another order."""
+        return bool(self.dated)
 
 
 def partnership_chronology(

@@ -421,10 +421,32 @@ def test_a_chronology_leaves_out_what_is_not_known_or_not_public(client, dalian)
     assert section(html, "chronology-heading").xpath(".//p[@class='chronology__undated']") == []
 
 
-def test_a_partnership_with_nothing_dated_or_listed_has_no_chronology(client, db):
-    partnership = PartnershipFactory(since_year=None)
+def test_a_partnership_with_nothing_dated_has_no_chronology(client, db):
+    """Enschede – Dalian as the seed has it: no start year, a mission and outcomes without
+    dates. A chronology of "date not known" would repeat the lists below it."""
+    partnership = PartnershipFactory(since_year=None, coordinator_since_year=None)
+    OutcomeFactory(mission=MissionFactory(partnership=partnership))
 
-    assert section(client.get(url(partnership, "en")).text, "chronology-heading") is None
+    html = client.get(url(partnership, "en")).text
+
+    assert section(html, "chronology-heading") is None
+    assert section(html, "missions-heading") is not None
+
+
+def test_a_long_history_shows_the_latest_and_says_where_the_rest_is(client, dalian):
+    for day in range(DETAIL_PAGE_MISSIONS + 1):
+        MissionFactory(partnership=dalian.partnership, start_date=dt.date(2021, 1, 1 + day))
+
+    html = client.get(url(dalian.partnership, "en")).text
+
+    events = chronology(html)
+    # The start, the coordinator, the latest missions; the trip of 2012 is too old.
+    assert len(events) == 2 + DETAIL_PAGE_MISSIONS + 1  # and the outcome of 2013
+    assert "Inspiration trip Inspiration trip" not in [what for _date, what in events]
+    note = section(html, "chronology-heading").xpath(".//p[@class='more-link']")
+    assert words(note[0]) == gettext(
+        "Earlier missions and outcomes are in the lists of all of them, below."
+    )
 
 
 # What machines read ----------------------------------------------------------------------
