@@ -207,13 +207,17 @@ class MissionQuerySet(PublishableQuerySet):
 
     def to_places(self, places):
         """Published missions with a destination among ``places`` (regions or their keys),
-        newest first (the undated last), each once."""
-        [MissionDestination] = related_models(self, "destination_links")  # noqa: N806
+        newest first (the undated last), each once, with all their destinations: a province's
+        page says that a mission went to its city Ningbo."""
+        MissionDestination, Region = related_models(  # noqa: N806
+            self, "destination_links", "destinations"
+        )
         went_there = MissionDestination.objects.filter(mission=OuterRef("pk"), region__in=places)
         return (
             self.published()
             .filter(Exists(went_there))
             .select_related("partnership")
+            .prefetch_related(destinations_in_order(Region.objects.all()))
             .order_by(*self.model._meta.ordering, "pk")
         )
 

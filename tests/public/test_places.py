@@ -182,6 +182,7 @@ def test_a_place_lists_the_missions_that_went_there_and_the_visits_held_there(
     assert links(missions) == [
         text_of(dalian.trip, "title", language),
         text_of(dalian.partnership, "title", language),
+        text_of(dalian.dalian, "name", language),  # its destination
     ]
     start, end = (
         long_date(dalian.trip.start_date, language),
@@ -495,9 +496,9 @@ def test_a_place_page_costs_the_same_however_much_happened_there(
         ProgrammeItemFactory(mission=mission, city=dalian.dalian, host=OrganisationFactory())
 
     # The region's 8 (test_region_page_queries' 10, less the places within and their own
-    # places: Dalian has none), the missions and the visits there; 7 for the read model;
-    # then 1.
-    with django_assert_num_queries(10 + 7):
+    # places: Dalian has none), the missions there and their destinations, the visits there;
+    # 7 for the read model; then 1.
+    with django_assert_num_queries(11 + 7):
         client.get(url(dalian.dalian, "en"))
     with django_assert_num_queries(1):
         client.get(url(dalian.dalian, "en"))
@@ -561,8 +562,9 @@ def test_a_new_destination_of_a_published_mission_shows_on_the_places_page(clien
     services.set_in_order(mission, "destinations", [dalian.ningbo])
 
     assert "Second trip" not in client.get(url(dalian.dalian, "en")).text
-    # Ningbo lies in Zhejiang: the province's page lists it too.
-    assert "Second trip" in client.get(url(dalian.zhejiang, "en")).text
+    # Ningbo lies in Zhejiang: the province's page lists it too, and says where it went.
+    missions = section(client.get(url(dalian.zhejiang, "en")).text, "missions-heading")
+    assert links(missions) == ["Second trip", dalian.partnership.title_en, "Ningbo"]
 
 
 def test_a_new_visit_shows_on_the_places_and_the_hosts_page(client, dalian):

@@ -1208,10 +1208,11 @@ def test_region_page_queries(client, world, django_assert_num_queries, settings)
     PartnershipFactory(home_region=world.zhejiang)
     Photo.objects.create(region=world.zhejiang, image=png(), alt_text_nl="Foto")
 
-    # The places within the cities (Ningbo's district Zhenhai) are one query more, the
-    # missions to the region and its places and the visits held there two (test_places.py).
-    # 12 for the page, 7 for the read model (see test_partnership_page_queries); then 1.
-    with django_assert_num_queries(19):
+    # The places within the cities (Ningbo's district Zhenhai) are one query more; the
+    # missions to the region and its places, their destinations and the visits held there
+    # three (test_places.py).
+    # 13 for the page, 7 for the read model (see test_partnership_page_queries); then 1.
+    with django_assert_num_queries(20):
         client.get(url(world.zhejiang, "en"))
     settings.PAGE_CACHE_SECONDS = 0  # the page cache would answer first
     with django_assert_num_queries(1):
