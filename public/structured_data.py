@@ -25,6 +25,9 @@ Mapping to schema.org (see docs/architecture/findable.md for the why):
   search engines that read it, and a date is not invented to make it one,
 - a region is a ``Place`` with ``geo``, ``address`` and ``containedInPlace``,
 - an organisation is an ``Organization`` with a ``location``,
+- the dated missions a region's page lists as having gone there, or an organisation's as
+  organised by it, are that ``Place``'s or ``Organization``'s ``event``\\s (the undated
+  ones are ``Trip``\\s, which ``event`` does not take),
 - a partnership page is a ``WebPage`` ``about`` its two places (schema.org has no
   type for an agreement between two places, and it is no organisation),
 - the home page is the ``WebSite``.
@@ -177,9 +180,14 @@ def listing_meta(
     )
 
 
-def page_meta(request: HttpRequest, obj: Model) -> PageMeta:
-    """The OpenGraph tags and JSON-LD of a detail page."""
+def page_meta(request: HttpRequest, obj: Model, *, events: Iterable[Mission] = ()) -> PageMeta:
+    """The OpenGraph tags and JSON-LD of a detail page; ``events``: the missions the page
+    lists as happening there (a place) or organised by it (an organisation)."""
     detail = _DETAIL_BUILDERS[type(obj)](request, obj)
+    if detail.json_ld is not None and (
+        dated := [_mission_event(request, m) for m in events if m.start_date]
+    ):
+        detail.json_ld["event"] = dated
     description, description_lang = _description(detail)
     photo = _first_photo(obj)
     return PageMeta(
@@ -287,6 +295,21 @@ def _mission(request: HttpRequest, mission: Mission) -> _Detail:
         json_ld=_compact(data),
         share_map=destinations,
         share_alt=share_alt,
+    )
+
+
+def _mission_event(request: HttpRequest, mission: Mission) -> dict:
+    """A dated mission in a list on another page: its name, address and dates only (its own
+    page says the rest, and the list's query fetched no more)."""
+    return _compact(
+        {
+            "@type": "Event",
+            "name": translated(mission, "title"),
+            "url": _public_url(request, mission),
+            "startDate": mission.start_date,
+            "endDate": mission.end_date,
+            "eventAttendanceMode": f"{SCHEMA_ORG}/OfflineEventAttendanceMode",
+        }
     )
 
 

@@ -38,7 +38,7 @@ from programmes.models.querysets import destinations_in_order
 from readpath import readmodel
 from readpath.caching import cache_public_page
 
-from . import charts, ics, maps, search, structured_data
+from . import charts, chronology, ics, maps, search, structured_data
 from .filters import Filter, chosen
 from .pagination import OnePageOf, Pagination, page_number, paginate
 
@@ -51,6 +51,9 @@ OUTCOMES_PER_PAGE = 20
 # to the lists of all of them (one more is fetched to know whether there are more).
 DETAIL_PAGE_MISSIONS = 10
 DETAIL_PAGE_OUTCOMES = 10
+# A place's or an organisation's page shows the latest programme items held there or hosted
+# by it (a city can be visited by many missions; the items name their mission).
+DETAIL_PAGE_PROGRAMME_ITEMS = 10
 
 
 def language_redirect(request: HttpRequest) -> HttpResponse:
@@ -166,6 +169,7 @@ def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
     partnership = _get_visible_or_404(request, queryset, slug)
     missions, more_missions = _first(partnership.listed_missions, DETAIL_PAGE_MISSIONS)
     outcomes, more_outcomes = _first(partnership.listed_outcomes, DETAIL_PAGE_OUTCOMES)
+    dated_outcomes, more_dated = _first(partnership.dated_outcomes, DETAIL_PAGE_OUTCOMES)
     context = {
         "partnership": partnership,
         "map": maps.partnership_map(partnership),
@@ -173,6 +177,9 @@ def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "more_missions": more_missions,
         "outcomes": outcomes,
         "more_outcomes": more_outcomes,
+        "chronology": chronology.partnership_chronology(
+            partnership, missions, dated_outcomes, is_partial=more_missions or more_dated
+        ),
     }
     return _render_detail(request, "programmes/partnership_detail.html", partnership, context)
 
@@ -182,14 +189,32 @@ def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @readmodel.serve_page("region")
 def region_detail(request: HttpRequest, slug: str) -> HttpResponse:
     region = _get_visible_or_404(request, Region.objects.for_detail_page(), slug)
+    # What happened there: in the region itself and in the places its page shows inside it
+    # (a mission to Ningbo went to Zhejiang too). Two queries beside the region's own, so
+    # the read model is told that the page lists what points at each of these places.
+    places = [region, *maps.places_within(region)]
+    readmodel.depends_on_reverse_relations(places)
+    missions, more_missions = _first(
+        Mission.objects.to_places(places)[: DETAIL_PAGE_MISSIONS + 1], DETAIL_PAGE_MISSIONS
+    )
+    items, more_items = _first(
+        ProgrammeItem.objects.held_in(places)[: DETAIL_PAGE_PROGRAMME_ITEMS + 1],
+        DETAIL_PAGE_PROGRAMME_ITEMS,
+    )
     context = {
         "region": region,
         "clusters": _clusters_with_city(region),
         "partnerships": [*region.home_partnerships.all(), *region.partner_partnerships.all()],
         "key_figures": charts.key_figures(region.key_figures.all()),
         "map": maps.region_map(region),
+        "missions": missions,
+        "more_missions": more_missions,
+        "programme_items": items,
+        "more_programme_items": more_items,
     }
-    return _render_detail(request, "programmes/region_detail.html", region, context)
+    return _render_detail(
+        request, "programmes/region_detail.html", region, context, events=missions
+    )
 
 
 @cache_public_page
@@ -221,14 +246,24 @@ def mission_calendar(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 @readmodel.serve_page("organisation")
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    queryset = Organisation.objects.for_detail_page(missions=DETAIL_PAGE_MISSIONS + 1)
+    queryset = Organisation.objects.for_detail_page(
+        missions=DETAIL_PAGE_MISSIONS + 1, items=DETAIL_PAGE_PROGRAMME_ITEMS + 1
+    )
     organisation = _get_visible_or_404(request, queryset, slug)
     missions, more_missions = _first(organisation.listed_missions, DETAIL_PAGE_MISSIONS)
+    items, more_items = _first(organisation.listed_programme_items, DETAIL_PAGE_PROGRAMME_ITEMS)
     return _render_detail(
         request,
         "programmes/organisation_detail.html",
         organisation,
-        {"organisation": organisation, "missions": missions, "more_missions": more_missions},
+        {
+            "organisation": organisation,
+            "missions": missions,
+            "more_missions": more_missions,
+            "programme_items": items,
+            "more_programme_items": more_items,
+        },
+        events=missions,
     )
 
 
@@ -362,17 +397,23 @@ def _get_visible_or_404(request: HttpRequest, queryset: QuerySet, slug: str) -> 
 
 
 def _render_detail(
-    request: HttpRequest, template_name: str, obj: Model, context: dict
+    request: HttpRequest,
+    template_name: str,
+    obj: Model,
+    context: dict,
+    *,
+    events: Iterable[Mission] = (),
 ) -> HttpResponse:
     """Render a detail page; a page the public cannot see is marked as a private preview.
 
     Visitors only ever get published objects. Staff may also get drafts, so for
-    them one extra query asks the one "published" rule about this object.
+    them one extra query asks the one "published" rule about this object. ``events``: the
+    missions the page lists as having happened there or been organised by it, for JSON-LD.
     """
     is_public = (
         not request.user.is_staff or type(obj).objects.published().filter(pk=obj.pk).exists()
     )
-    page_meta = structured_data.page_meta(request, obj)
+    page_meta = structured_data.page_meta(request, obj, events=events)
     response = render(
         request, template_name, {**context, "is_draft": not is_public, "page_meta": page_meta}
     )

@@ -293,6 +293,19 @@ def depends_on(model: str, pk: int) -> None:
         build.extra.add((model, pk))
 
 
+def depends_on_reverse_relations(instances: Iterable[Model]) -> None:
+    """Record that the page being built lists objects pointing at ``instances``.
+
+    For a list fetched by its own query rather than through a prefetch on the instances (a
+    region's page lists the missions to it and to the places within it, in one query):
+    nothing on the instances shows that their reverse relations were read, so a new
+    mission destination or programme item there, which stamps ``(region+, pk)``, would
+    leave the page as it was.
+    """
+    for instance in instances:
+        depends_on(instance._meta.label_lower + RELATED, instance.pk)
+
+
 def _created(sender: type[Model], instance: Model, **kwargs) -> None:
     build = Build.current()
     if build is not None and sender in _PUBLIC and instance.pk is not None:

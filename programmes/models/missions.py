@@ -22,6 +22,7 @@ from .organisations import Organisation
 from .partnerships import Partnership
 from .querysets import (
     MissionQuerySet,
+    ProgrammeItemQuerySet,
 )
 from .regions import Region
 from .richtext import RichTextField
@@ -189,6 +190,8 @@ class ProgrammeItem(models.Model):
         ),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = ProgrammeItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["mission", "order", "pk"]

@@ -8,7 +8,7 @@ as well: a draft mission's photo stays as hidden as the mission).
 """
 
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 # The ``parent`` chain to fetch with select_related() so that Region.effective_time_zone()
@@ -100,11 +100,12 @@ class RegionQuerySet(PublishableQuerySet):
 
 
 class OrganisationQuerySet(PublishableQuerySet):
-    def for_detail_page(self, *, missions: int | None = None):
+    def for_detail_page(self, *, missions: int | None = None, items: int | None = None):
         """``missions``: fetch at most that many of its missions, the newest, as
-        ``listed_missions``."""
-        Mission, Partnership = related_models(  # noqa: N806
-            self, "organised_missions", "coordinated_partnerships"
+        ``listed_missions``; ``items``: as many of the programme items it hosted, the
+        newest, as ``listed_programme_items``."""
+        Mission, Partnership, ProgrammeItem = related_models(  # noqa: N806
+            self, "organised_missions", "coordinated_partnerships", "hosted_programme_items"
         )
         # The region's ancestors give its address (public/structured_data.py) without a query.
         return self.select_related(f"region__{REGION_ANCESTORS}").prefetch_related(
@@ -112,6 +113,11 @@ class OrganisationQuerySet(PublishableQuerySet):
                 "organised_missions",
                 queryset=Mission.objects.published().select_related("partnership")[:missions],
                 to_attr="listed_missions",
+            ),
+            Prefetch(
+                "hosted_programme_items",
+                queryset=ProgrammeItem.objects.for_lists()[:items],
+                to_attr="listed_programme_items",
             ),
             Prefetch(
                 "coordinated_partnerships",
@@ -132,7 +138,9 @@ class PartnershipQuerySet(PublishableQuerySet):
 
     def for_detail_page(self, *, missions: int | None = None, outcomes: int | None = None):
         """``missions`` / ``outcomes``: fetch at most that many of each (the newest missions,
-        the outcomes in their order), as ``listed_missions`` / ``listed_outcomes``."""
+        the outcomes in their order), as ``listed_missions`` / ``listed_outcomes``; and as
+        many of its outcomes, the latest dated first, for its chronology as
+        ``dated_outcomes``."""
         Mission, Objective, Outcome = related_models(  # noqa: N806
             self, "missions", "objectives", "outcomes"
         )
@@ -152,6 +160,13 @@ class PartnershipQuerySet(PublishableQuerySet):
                 "outcomes",
                 queryset=Outcome.objects.published().select_related("area", "mission")[:outcomes],
                 to_attr="listed_outcomes",
+            ),
+            Prefetch(
+                "outcomes",
+                queryset=Outcome.objects.published()
+                .order_by(F("date").desc(nulls_last=True), "order", "pk")
+                .select_related("mission")[:outcomes],
+                to_attr="dated_outcomes",
             ),
         )
 
@@ -190,6 +205,22 @@ class MissionQuerySet(PublishableQuerySet):
             .order_by(*self.model._meta.ordering, "pk")
         )
 
+    def to_places(self, places):
+        """Published missions with a destination among ``places`` (regions or their keys),
+        newest first (the undated last), each once, with all their destinations: a province's
+        page says that a mission went to its city Ningbo."""
+        MissionDestination, Region = related_models(  # noqa: N806
+            self, "destination_links", "destinations"
+        )
+        went_there = MissionDestination.objects.filter(mission=OuterRef("pk"), region__in=places)
+        return (
+            self.published()
+            .filter(Exists(went_there))
+            .select_related("partnership")
+            .prefetch_related(destinations_in_order(Region.objects.all()))
+            .order_by(*self.model._meta.ordering, "pk")
+        )
+
     def for_detail_page(self):
         Outcome, ProgrammeItem, Region = related_models(  # noqa: N806
             self, "outcomes", "programme_items", "destinations"
@@ -223,6 +254,35 @@ class MissionQuerySet(PublishableQuerySet):
                 ).order_by("order", "pk"),
             ),
         )
+
+
+class ProgrammeItemQuerySet(models.QuerySet):
+    # Lists of items from many missions: the newest first by the item's own date, an undated
+    # item by its mission's; the items of one mission in its programme's order.
+    LIST_ORDER = (
+        F("date").desc(nulls_last=True),
+        F("mission__start_date").desc(nulls_last=True),
+        "mission_id",
+        "order",
+        "pk",
+    )
+
+    def published(self):
+        """An item is public while its mission is (and so its partnership): it has no
+        publication of its own."""
+        now = timezone.now()
+        return self.filter(
+            published_q("mission__", now=now), published_q("mission__partnership__", now=now)
+        )
+
+    def for_lists(self):
+        """Published items with their mission, place and host, for the lists of a place's
+        or an organisation's page (not a mission's own programme: ``for_detail_page()``)."""
+        return self.published().select_related("mission", "city", "host").order_by(*self.LIST_ORDER)
+
+    def held_in(self, places):
+        """Published items whose place is among ``places`` (regions or their keys)."""
+        return self.for_lists().filter(city__in=places)
 
 
 class OutcomeQuerySet(PublishableQuerySet):

@@ -180,3 +180,40 @@ def test_a_feed_opened_in_the_browser_reads_as_a_page(live_server, browser, seed
     screenshot(tab, f"feed-missions-{language}")
     tab.set_viewport_size(PHONE)
     screenshot(tab, f"feed-missions-390-{language}")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_place_and_a_partnership_show_what_happened_there_on_a_phone(
+    live_server, browser, seeded, language
+):
+    """Dalian's page lists the inspiration trip and its visits there; West Flanders –
+    Zhejiang's page its chronology: 2000, 2008, then the Business Days without a date."""
+    tab = browser.new_page(viewport=NARROWEST)
+    tab.goto(f"{live_server.url}/{language}/regions/dalian/")
+    missions = tab.locator("section:has(#missions-heading)")
+    visits = tab.locator("section:has(#visits-heading)")
+
+    trip = Mission.objects.get(slug="inspiration-trip-shanghai-dalian")
+    with translation.override(language):
+        assert missions.get_by_role("link", name=trip.title, exact=True).is_visible()
+        museum = trip.programme_items.get(city__slug="dalian", kind="museum")
+        assert visits.get_by_role("link", name=museum.title, exact=True).is_visible()
+    # Nothing wider than the narrowest phone: no sideways scrolling.
+    assert tab.evaluate("document.documentElement.scrollWidth") <= NARROWEST["width"]
+    screenshot(missions, f"place-missions-320-{language}")
+    screenshot(visits, f"place-visits-320-{language}")
+
+    tab.set_viewport_size(PHONE)
+    tab.goto(f"{live_server.url}/{language}/partnerships/west-vlaanderen-zhejiang/")
+    history = tab.locator("section:has(#chronology-heading)")
+    dates = history.locator(".chronology__date").all_inner_texts()
+    with translation.override(language):
+        year = translation.pgettext("a year in a chronology", "%(year)s")
+    assert dates == [year % {"year": "2000"}, year % {"year": "2008"}]
+    # Each date stands above what happened then, inside the line's markers.
+    for event in history.locator(".chronology__event").all()[:2]:
+        date = event.locator(".chronology__date").bounding_box()
+        what = event.locator(".chronology__what").bounding_box()
+        assert date["y"] + date["height"] <= what["y"] + 1
+    assert history.locator(".chronology--undated .chronology__event").count() == 3
+    screenshot(history, f"partnership-chronology-390-{language}")

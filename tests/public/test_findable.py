@@ -958,8 +958,8 @@ SCHEMA_PROPERTIES = {
         "subEvent",
     },
     "Trip": THING | {"itinerary", "provider", "subTrip", "departureTime", "arrivalTime"},
-    "Place": THING | {"address", "geo", "containedInPlace"},
-    "Organization": THING | {"location"},
+    "Place": THING | {"address", "geo", "containedInPlace", "event"},
+    "Organization": THING | {"location", "event"},
     "PostalAddress": {"@type", "addressLocality", "addressRegion", "addressCountry"},
     "GeoCoordinates": {"@type", "latitude", "longitude"},
 }

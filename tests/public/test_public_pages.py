@@ -1188,10 +1188,11 @@ def test_partnership_page_queries(client, world, django_assert_num_queries, sett
     MissionFactory.create_batch(missions, partnership=world.partnership)
     OutcomeFactory.create_batch(missions, mission=None, partnership=world.partnership)
 
-    # The partnership's own queries, 5; then the read model (readmodel.py): one lookup, and
-    # storing the page (a savepoint, the entry, its old dependencies out, the new ones in,
-    # release) and the next scheduled date. The second visit reads the stored page alone.
-    with django_assert_num_queries(12):
+    # The partnership's own queries, 6 (the last its outcomes by date, for its chronology);
+    # then the read model (readmodel.py): one lookup, and storing the page (a savepoint, the
+    # entry, its old dependencies out, the new ones in, release) and the next scheduled
+    # date. The second visit reads the stored page alone.
+    with django_assert_num_queries(13):
         client.get(url(world.partnership, "en"))
     settings.PAGE_CACHE_SECONDS = 0  # the page cache would answer first
     with django_assert_num_queries(1):
@@ -1207,9 +1208,11 @@ def test_region_page_queries(client, world, django_assert_num_queries, settings)
     PartnershipFactory(home_region=world.zhejiang)
     Photo.objects.create(region=world.zhejiang, image=png(), alt_text_nl="Foto")
 
-    # The places within the cities (Ningbo's district Zhenhai) are one query more.
-    # 10 for the page, 7 for the read model (see test_partnership_page_queries); then 1.
-    with django_assert_num_queries(17):
+    # The places within the cities (Ningbo's district Zhenhai) are one query more; the
+    # missions to the region and its places, their destinations and the visits held there
+    # three (test_places.py).
+    # 13 for the page, 7 for the read model (see test_partnership_page_queries); then 1.
+    with django_assert_num_queries(20):
         client.get(url(world.zhejiang, "en"))
     settings.PAGE_CACHE_SECONDS = 0  # the page cache would answer first
     with django_assert_num_queries(1):
@@ -1246,8 +1249,9 @@ def test_mission_page_queries_do_not_grow(client, django_assert_num_queries, set
 def test_organisation_page_queries(client, world, django_assert_num_queries, settings, missions):
     MissionFactory.create_batch(missions, organisers=[world.pom])
 
-    # 3 for the page, 7 for the read model (see test_partnership_page_queries); then 1.
-    with django_assert_num_queries(10):
+    # 4 for the page (the last the visits it hosted), 7 for the read model (see
+    # test_partnership_page_queries); then 1.
+    with django_assert_num_queries(11):
         client.get(url(world.pom, "en"))
     settings.PAGE_CACHE_SECONDS = 0  # the page cache would answer first
     with django_assert_num_queries(1):

@@ -275,6 +275,18 @@ def test_staff_never_read_or_fill_the_read_model(client, big_mission):
     assert not ReadModelEntry.objects.filter(kind="page:mission").exists()
 
 
+def test_a_list_fetched_apart_depends_on_what_points_at_its_places(big_mission):
+    """A region's page lists the missions to it and to the places within it in a query of
+    its own: a new destination there stamps ``(region+, pk)``, which the page must depend on
+    whether or not anything was prefetched on the region."""
+    region = Region.objects.get(pk=big_mission.destinations.first().pk)  # nothing prefetched
+
+    with readmodel.Build() as build:
+        readmodel.depends_on_reverse_relations([region])
+
+    assert ("programmes.region+", region.pk) in build.dependencies()
+
+
 def test_a_query_string_is_rendered_not_stored(client, big_mission):
     client.get(page_url(big_mission, "en") + "?utm_source=feed")
 
