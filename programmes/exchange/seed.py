@@ -388,30 +388,26 @@ def bundle_entries(blocks: list[Block]) -> list[SeedEntry]:
     """The validated ``blocks`` as bundle entries, in load order: what they refer to first."""
     by_slug = {(block.table.key, block.slug): block for block in blocks if block.slug}
     uuids = {key: str(uuid.UUID(str(block.data["uuid"]))) for key, block in by_slug.items()}
-    made: dict[int, SeedEntry] = {}  # by id() of the block: blocks compare by identity
+    made: dict[Block, SeedEntry] = {}
     orders: Counter = Counter()
-    entries = []
     for block in _in_load_order(blocks):
         table = block.table
-        written_in = made[id(block.parent)] if block.parent is not None else None
-        if table.listed_in:
-            listing = _listing_section(table.section).key
-            parent = made[id(by_slug[(listing, block.data[table.listed_in])])]
-        elif table.written_in:
-            parent = None
-        else:
-            parent = written_in
         data = _entry_data(block, uuids)
         if table.has_order:
             data["order"] = _next_order(block, orders)
-        if table.written_in:
+        written_in = made.get(block.parent)  # None at the top of a file
+        if table.written_in:  # listed apart in a bundle, referring to what it was written in
             data[table.written_in] = written_in.uuid
             for name in table.inherited:
                 data[name] = written_in.data[name]
-        entry = SeedEntry(table.section, data, parent, block=block)
-        made[id(block)] = entry
-        entries.append(entry)
-    return entries
+            parent = None
+        elif table.listed_in:  # listed inside the object it names
+            listing = _listing_section(table.section).key
+            parent = made[by_slug[(listing, block.data[table.listed_in])]]
+        else:
+            parent = written_in
+        made[block] = SeedEntry(table.section, data, parent, block=block)
+    return list(made.values())
 
 
 def _entry_data(block: Block, uuids: dict[tuple[str, str], str]) -> dict[str, Any]:
