@@ -2,7 +2,7 @@
 
 Plain text only: it shows the same in every mail client, has nothing to load from
 elsewhere and puts the links in full view. Each message is
-``templates/registrations/email/<kind>.txt`` with its subject in ``<kind>_subject.txt``,
+``templates/registrations/email/<email>.txt`` with its subject in ``<email>_subject.txt``,
 rendered with the registrant's language active (the mission's title, dates and every
 string follow it). ``Auto-Submitted: auto-generated`` keeps out-of-office replies away.
 
@@ -31,7 +31,9 @@ from .models import Registration
 logger = logging.getLogger(__name__)
 
 
-class Kind(StrEnum):
+class Email(StrEnum):
+    """Which e-mail: its value names its templates."""
+
     CONFIRM = "confirm"  # follow the link to confirm (double opt-in)
     REMINDER = "reminder"  # signed up again with a known address: the link to manage it
     CONFIRMED = "confirmed"  # on the list, or on the waiting list
@@ -54,8 +56,8 @@ def link(registration: Registration, purpose: str, base: str) -> str:
     return base.rstrip("/") + path
 
 
-def send(kind: Kind, registration: Registration, *, base: str, **context) -> bool:
-    """Send ``kind`` to the registrant; whether the mail server took it."""
+def send(email: Email, registration: Registration, *, base: str, **context) -> bool:
+    """Send ``email`` to the registrant; whether the mail server took it."""
     mission = registration.mission
     with translation.override(registration.language):
         context = {
@@ -66,12 +68,12 @@ def send(kind: Kind, registration: Registration, *, base: str, **context) -> boo
             "retention_months": settings.REGISTRATION_RETENTION_MONTHS,
             **context,
         }
-        if kind == Kind.CONFIRM:
+        if email == Email.CONFIRM:
             context["confirm_url"] = link(registration, tokens.CONFIRM, base)
         else:
             context["manage_url"] = link(registration, tokens.MANAGE, base)
-        subject = render_to_string(f"registrations/email/{kind}_subject.txt", context)
-        body = render_to_string(f"registrations/email/{kind}.txt", context)
+        subject = render_to_string(f"registrations/email/{email}_subject.txt", context)
+        body = render_to_string(f"registrations/email/{email}.txt", context)
     message = EmailMessage(
         " ".join(subject.split()),  # one line, whatever the template's whitespace
         body,
@@ -81,6 +83,6 @@ def send(kind: Kind, registration: Registration, *, base: str, **context) -> boo
     try:
         message.send(using="default")
     except (smtplib.SMTPException, OSError):
-        logger.exception("Could not send the %s e-mail of registration %s", kind, registration.pk)
+        logger.exception("Could not send the %s e-mail of registration %s", email, registration.pk)
         return False
     return True

@@ -37,7 +37,7 @@ from programmes.domain import audit
 from programmes.models import AuditLogEntry, Mission
 
 from . import emails, ratelimit, signals
-from .emails import Kind
+from .emails import Email
 from .models import (
     ACTIVE,
     HOLDS_PLACE,
@@ -199,10 +199,10 @@ def register(
                 Status.UNCONFIRMED,
                 Status.CANCELLED,
             ):
-                outcome, kind = SignUp.REMINDED, Kind.REMINDER
+                outcome, message = SignUp.REMINDED, Email.REMINDER
             else:
                 outcome = SignUp.NEW if registration is None else SignUp.RENEWED
-                kind = Kind.CONFIRM
+                message = Email.CONFIRM
                 registration = _sign_up(
                     registration or Registration(mission=mission, email=email),
                     details,
@@ -213,7 +213,7 @@ def register(
     except IntegrityError:
         # The same address signed up at the same moment in another request, which won.
         return SignUp.REMINDED
-    emails.send(kind, registration, base=base)
+    emails.send(message, registration, base=base)
     return outcome
 
 
@@ -255,7 +255,7 @@ def confirm(registration: Registration, *, base: str) -> Registration:
         _set_status(registration, Status.CONFIRMED if has_place else Status.WAITING)
         if has_place:
             _counts_changed(registration_settings)
-    emails.send(Kind.CONFIRMED, registration, base=base, position=waiting_position(registration))
+    emails.send(Email.CONFIRMED, registration, base=base, position=waiting_position(registration))
     return registration
 
 
@@ -284,7 +284,7 @@ def cancel(registration: Registration, *, base: str) -> Registration:
         held = registration.holds_place
         _set_status(registration, Status.CANCELLED)
         moved = _free_a_place(registration_settings, registration.mission_id) if held else []
-    emails.send(Kind.CANCELLED, registration, base=base)
+    emails.send(Email.CANCELLED, registration, base=base)
     _tell_moved_up(moved, base)
     return registration
 
@@ -323,7 +323,7 @@ def accept(registration: Registration, *, user, base: str) -> Registration:
         _set_status(registration, Status.ACCEPTED, user=user)
         if takes_place:
             _counts_changed(registration_settings)
-    emails.send(Kind.ACCEPTED, registration, base=base)
+    emails.send(Email.ACCEPTED, registration, base=base)
     return registration
 
 
@@ -343,7 +343,7 @@ def decline(registration: Registration, *, user, base: str) -> Registration:
         held = registration.holds_place
         _set_status(registration, Status.DECLINED, user=user)
         moved = _free_a_place(registration_settings, registration.mission_id) if held else []
-    emails.send(Kind.DECLINED, registration, base=base)
+    emails.send(Email.DECLINED, registration, base=base)
     _tell_moved_up(moved, base)
     return registration
 
@@ -526,7 +526,7 @@ def _free_a_place(
 
 def _tell_moved_up(moved: Iterable[Registration], base: str) -> None:
     for registration in moved:
-        emails.send(Kind.MOVED_UP, registration, base=base)
+        emails.send(Email.MOVED_UP, registration, base=base)
 
 
 def _erase(registrations: list[Registration], *, user, message: str = "") -> None:

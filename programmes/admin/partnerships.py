@@ -140,7 +140,8 @@ class PartnershipAdmin(PublishableAdmin):
     @staticmethod
     def _bundle_response(partnerships, *, filename: str) -> StreamingHttpResponse:
         response = StreamingHttpResponse(
-            bundles.stream_bundle(bundles.Exporter(partnerships)), content_type="application/zip"
+            bundles.stream_bundle(bundles.BundleExporter(partnerships)),
+            content_type="application/zip",
         )
         stamp = timezone.now().strftime("%Y%m%d-%H%M")
         response["Content-Disposition"] = f'attachment; filename="{filename}-{stamp}.zip"'

@@ -1,8 +1,8 @@
 """Registrations as files: CSV and XLSX for the travel agency, JSON for one person.
 
-Staff choose the columns (``ExportForm`` in ``admin.py``): a travel agency needs names and
-dietary requirements, not what someone hopes to find in China. The dietary and visa notes
-are off unless chosen, and say so.
+Staff choose the columns (``RegistrationExportForm`` in ``registrations.py``): a travel
+agency needs names and dietary requirements, not what someone hopes to find in China. The
+dietary and visa notes are off unless chosen, and say so.
 
 A cell that starts with ``=``, ``+``, ``-``, ``@`` or a tab could be run as a formula by a
 spreadsheet (a name such as ``=HYPERLINK(…)``, typed into the public form): in CSV it gets

@@ -185,7 +185,7 @@ class RegistrationSettingsAdmin(RoleScopedAdmin, admin.ModelAdmin):
             services.delete_settings(obj, user=request.user)
 
 
-class ExportForm(forms.Form):
+class RegistrationExportForm(forms.Form):
     """Which columns, and which kind of file."""
 
     columns = forms.MultipleChoiceField(
@@ -391,7 +391,7 @@ class RegistrationAdmin(RoleScopedAdmin, admin.ModelAdmin):
     )
     def export_selected(self, request, queryset):
         """First the choice of columns and file (an intermediate page), then the file."""
-        form = ExportForm(request.POST if "post" in request.POST else None)
+        form = RegistrationExportForm(request.POST if "post" in request.POST else None)
         if form.is_bound and form.is_valid():
             columns = form.cleaned_data["columns"]
             registrations = list(

@@ -159,7 +159,7 @@ def language_choices(user):
 # Export -------------------------------------------------------------------------------------
 
 
-class ExportForm(forms.Form):
+class TranslationExportForm(forms.Form):
     language = forms.ChoiceField(label=_("Translate into"))
     source = forms.ChoiceField(
         label=_("Translate from"),
@@ -256,7 +256,7 @@ def export_view(request):
         raise PermissionDenied
     selection, described = _selection(request)
     bound = "download" in request.GET
-    form = ExportForm(
+    form = TranslationExportForm(
         request.GET if bound else None,
         user=request.user,
         initial={
@@ -316,7 +316,7 @@ def missing_exports(selected: str) -> list[tuple[str, str]]:
 # Import -------------------------------------------------------------------------------------
 
 
-class ImportForm(forms.Form):
+class TranslationImportForm(forms.Form):
     file = forms.FileField(
         label=_("Translation file"),
         help_text=_("An XLIFF or PO file exported here and translated."),
@@ -373,7 +373,7 @@ def import_view(request):
         "title": _("Import a translation file"),
         "overview_url": reverse("admin:programmes_translation_overview"),
     }
-    form = ImportForm(user=user)
+    form = TranslationImportForm(user=user)
     if request.method == "POST" and "confirm" in request.POST:
         confirm = ConfirmForm(request.POST, user=user)
         if confirm.is_valid():
@@ -408,7 +408,7 @@ def import_view(request):
         else:
             context["problems"] = [e for errors in confirm.errors.values() for e in errors]
     elif request.method == "POST":
-        form = ImportForm(request.POST, request.FILES, user=user)
+        form = TranslationImportForm(request.POST, request.FILES, user=user)
         if form.is_valid():
             data = form.cleaned_data["file"]
             try:

@@ -5,12 +5,17 @@ at the top of each file. The loader
 
 * reads and validates every ``*.toml`` file of a content directory before it writes
   anything, so a mistake in a file is reported with the file and the object it is in;
-* creates or updates each object by its fixed UUID, so partner sites that sync by UUID
-  see the same objects on every install;
-* writes through :func:`programmes.domain.services.save_content` and publishes through
-  :func:`programmes.domain.services.publish`, like every other write path;
-* saves an object only when one of its values differs from the database, so running
-  it again changes nothing, not even ``updated_at``;
+* turns each object into an entry of the sections a bundle has
+  (:mod:`programmes.exchange.sections`): slugs become UUIDs, the file's order becomes
+  ``order``, a key figure's region becomes the region it is listed in, an outcome written
+  inside its mission gets the mission and its partnership;
+* hands the entries to the content writer the bundle importer uses
+  (:mod:`programmes.exchange.writer`): each object created or updated by its fixed UUID, so
+  partner sites that sync by UUID see the same objects on every install, saved through
+  :func:`programmes.domain.services.save_content` only when one of its values differs, so
+  running the loader again changes nothing, not even ``updated_at``;
+* publishes through :func:`programmes.domain.services.publish` what is not published yet
+  (seed content is public: a bundle carries its publication state, the data files do not);
 * runs in one transaction: either everything is loaded or nothing is.
 """
 
@@ -23,34 +28,16 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import translation
 from django.utils.translation import gettext_noop
-from modeltranslation.utils import build_localized_fieldname
 
-from programmes.domain.services import (
-    is_ordered,
-    pks_in_order,
-    publish,
-    sanitize_rich_text,
-    save_content,
-    set_in_order,
-)
-from programmes.models import (
-    Cluster,
-    FocusArea,
-    KeyFigure,
-    Mission,
-    Objective,
-    Organisation,
-    Outcome,
-    Partnership,
-    ProgrammeItem,
-    Publishable,
-    Region,
-    Status,
-)
+from programmes.domain.services import publish
+from programmes.models import Publishable, Region, Status
+
+from . import sections
+from .sections import Section, all_sections, encode_value
+from .writer import ContentWriter, Entry, WriteCounts
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 
@@ -65,34 +52,65 @@ DOCUMENT_FIELDS = {"source"}
 # The comment of the loader's revisions and audit log entries (translated when shown).
 SEED_COMMENT = gettext_noop("Loaded from the seed content")
 
-# Columns the loader never compares: the database and the publish service manage them.
-UNMANAGED_FIELDS = {"id", "created_at", "updated_at", "status", "publish_at"}
-
 
 class SeedContentError(Exception):
     """A data file is invalid; the message names the file and the object."""
 
 
 @dataclass(frozen=True, eq=False, kw_only=True)
-class Spec:
-    """How one kind of object is written in the data files and stored in the database."""
+class Table:
+    """How one section's objects are written in the data files: [[regions]] blocks.
 
-    key: str  # the TOML array of tables, e.g. "regions" for [[regions]]
-    model: type[models.Model]
-    translated: tuple[str, ...] = ()
-    plain: tuple[str, ...] = ()
-    # Foreign keys and many-to-many fields written as slugs: field name -> key of the target spec.
-    references: dict[str, str] = field(default_factory=dict)
-    many: dict[str, str] = field(default_factory=dict)
-    # Nested specs ([[missions.programme_items]]) and the foreign key that points to the parent.
-    children: tuple["Spec", ...] = ()
-    parent_field: str | None = None
-    # Fields copied from the parent object (an outcome's partnership is its mission's).
+    The fields are the section's; what differs is how a block names what a bundle gives as
+    UUIDs and order: other objects by slug, the order by the place in the file, and where the
+    files nest differently from a bundle, the object it belongs to.
+    """
+
+    section: Section
+    children: tuple["Table", ...] = ()
+    # The reference by which a block names the object a bundle lists it in: a key figure is
+    # written as [[key_figures]] with region = "…", and listed in its region in a bundle.
+    listed_in: str | None = None
+    # The reference to the block this one is written in where a bundle lists it apart: an
+    # outcome is written inside its mission ([[missions.outcomes]]), a bundle's "mission".
+    written_in: str | None = None
+    # References copied from the block this one is written in: an outcome's partnership.
     inherited: tuple[str, ...] = ()
-    # Translated fields taken from the file's [document] table instead of the object itself.
+    # Translated fields taken from the file's [document] table instead of the block itself.
     from_document: tuple[str, ...] = ()
-    # `order` counts per value of this reference (a region's key figures); per parent if nested.
-    ordered_within: str | None = None
+
+    @property
+    def key(self) -> str:
+        """The array of tables: "regions" for [[regions]], "programme_items" inside missions."""
+        return self.section.key
+
+    @property
+    def model(self) -> type[models.Model]:
+        return self.section.model
+
+    @property
+    def translated(self) -> tuple[str, ...]:
+        return self.section.translated
+
+    @property
+    def plain(self) -> tuple[str, ...]:
+        """The plain fields a block gives; its slug is its identity, its order its place."""
+        return tuple(name for name in self.section.plain if name not in {"slug", "order"})
+
+    @property
+    def references(self) -> dict[str, str]:
+        """Foreign keys written as slugs: field name -> key of the target table."""
+        derived = {self.written_in, *self.inherited}
+        references = {
+            name: target for name, target in self.section.references.items() if name not in derived
+        }
+        if self.listed_in:
+            references = {self.listed_in: _listing_section(self.section).key, **references}
+        return references
+
+    @property
+    def many(self) -> dict[str, str]:
+        return self.section.many
 
     @property
     def has_uuid(self) -> bool:
@@ -100,7 +118,11 @@ class Spec:
 
     @property
     def has_slug(self) -> bool:
-        return _has_field(self.model, "slug")
+        return "slug" in self.section.plain
+
+    @property
+    def has_order(self) -> bool:
+        return "order" in self.section.plain
 
     @property
     def allowed_keys(self) -> set[str]:
@@ -114,105 +136,36 @@ def _has_field(model: type[models.Model], name: str) -> bool:
     return any(f.name == name for f in model._meta.get_fields())
 
 
-OBJECTIVES = Spec(
-    key="objectives", model=Objective, translated=("text",), parent_field="partnership"
-)
-PROGRAMME_ITEMS = Spec(
-    key="programme_items",
-    model=ProgrammeItem,
-    translated=("title", "description"),
-    plain=("kind", "date", "start_time", "end_time"),
-    references={"city": "regions", "host": "organisations"},
-    parent_field="mission",
-)
-OUTCOMES = Spec(
-    key="outcomes",
-    model=Outcome,
-    translated=("title", "parties", "description"),
-    plain=("kind", "progress", "date"),
-    references={"area": "focus_areas"},
-    parent_field="mission",
-    inherited=("partnership",),
-)
-# Top-level specs in the order they are loaded: every reference points to an earlier one.
-SPECS = (
-    Spec(key="focus_areas", model=FocusArea, translated=("name",)),
-    Spec(
-        key="regions",
-        model=Region,
-        translated=("name", "summary", "profile"),
-        plain=("kind", "time_zone", "latitude", "longitude"),
-        references={"parent": "regions"},
-    ),
-    Spec(
-        key="organisations",
-        model=Organisation,
-        translated=("name", "description"),
-        plain=("kind", "website"),
-        references={"region": "regions"},
-    ),
-    Spec(
-        key="key_figures",
-        model=KeyFigure,
-        translated=("label", "source", "chart_title"),
-        plain=("value", "value_max", "unit", "approximate", "year"),
-        references={"region": "regions"},
-        from_document=("source",),
-        ordered_within="region",
-    ),
-    Spec(
-        key="clusters",
-        model=Cluster,
-        translated=("sector",),
-        references={"region": "regions"},
-        ordered_within="region",
-    ),
-    Spec(
-        key="partnerships",
-        model=Partnership,
-        translated=("title", "coordinator_role", "summary", "description"),
-        plain=("kind", "since_year", "coordinator_since_year"),
-        references={
-            "owner": "organisations",
-            "home_region": "regions",
-            "partner_region": "regions",
-            "coordinator": "organisations",
-        },
-        many={"focus_areas": "focus_areas"},
-        children=(OBJECTIVES,),
-    ),
-    Spec(
-        key="missions",
-        model=Mission,
-        translated=(
-            "title",
-            "leader_role",
-            "participants",
-            "summary",
-            "context",
-            "why",
-            "programme_intro",
-            "result",
-        ),
-        plain=("kind", "start_date", "end_date", "leader_name"),
-        references={"partnership": "partnerships"},
-        many={"destinations": "regions", "organisers": "organisations"},
-        children=(PROGRAMME_ITEMS, OUTCOMES),
-    ),
+def _listing_section(section: Section) -> Section:
+    """The section a bundle lists ``section``'s objects in (a key figure's: regions)."""
+    return next(parent for parent in all_sections() if section in parent.children)
+
+
+OBJECTIVES = Table(section=sections.OBJECTIVES)
+PROGRAMME_ITEMS = Table(section=sections.PROGRAMME_ITEMS)
+OUTCOMES = Table(section=sections.OUTCOMES, written_in="mission", inherited=("partnership",))
+# Top-level tables in the order they are loaded: every reference points to an earlier one.
+TABLES = (
+    Table(section=sections.FOCUS_AREAS),
+    Table(section=sections.REGIONS),
+    Table(section=sections.ORGANISATIONS),
+    Table(section=sections.KEY_FIGURES, listed_in="region", from_document=("source",)),
+    Table(section=sections.CLUSTERS, listed_in="region"),
+    Table(section=sections.PARTNERSHIPS, children=(OBJECTIVES,)),
+    Table(section=sections.MISSIONS, children=(PROGRAMME_ITEMS, OUTCOMES)),
 )
 
 
 @dataclass(eq=False)
-class Entry:
-    """One object as written in a data file."""
+class Block:
+    """One object as written in a data file: a [[…]] block."""
 
-    spec: Spec
+    table: Table
     data: dict[str, Any]
     path: Path
     where: str  # how to find it in the file: [[regions]] "zhejiang"
     document: dict[str, Any]
-    parent: "Entry | None" = None
-    instance: models.Model | None = None
+    parent: "Block | None" = None
 
     @property
     def slug(self) -> str | None:
@@ -222,14 +175,23 @@ class Entry:
         return SeedContentError(f"{self.path.name}, {self.where}: {problem}")
 
 
-@dataclass
-class SeedReport:
-    """What a load did, per model and in total."""
+@dataclass(eq=False)
+class SeedEntry(Entry):
+    """A block as the entry a bundle would hold; refusals name the block in its file."""
 
-    loaded: Counter = field(default_factory=Counter)
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
+    block: Block = field(kw_only=True)
+
+    def error(self, problem: str) -> SeedContentError:
+        return self.block.error(problem)
+
+    def field_error(self, name: str, messages: list[str]) -> SeedContentError:
+        # As the model's validation puts it, like the loader's other messages: "kind: …".
+        return self.block.error(f"{name}: {' '.join(messages)}")
+
+
+@dataclass
+class SeedReport(WriteCounts):
+    """What a load did, per model and in total."""
 
     def __str__(self) -> str:
         with translation.override(None):  # in English, like the loader's other messages
@@ -238,318 +200,265 @@ class SeedReport:
                 for meta, count in self.loaded.items()
             ]
         return (
-            f"Loaded {', '.join(parts)} "
-            f"({self.created} created, {self.updated} updated, {self.unchanged} unchanged)."
+            f"Loaded {', '.join(parts)} ({self.created.total()} created, "
+            f"{self.updated.total()} updated, {self.unchanged} unchanged)."
         )
 
 
 def load_seed_content(content_dir: Path = CONTENT_DIR) -> SeedReport:
     """Validate the data files in ``content_dir`` and load them; see the module docstring."""
-    entries = read_content(Path(content_dir))
-    validate(entries)
+    blocks = read_content(Path(content_dir))
+    validate(blocks)
+    entries = bundle_entries(blocks)
+    report, unpublished = SeedReport(), []
+
+    def publish_later(entry: Entry, instance: models.Model) -> bool:
+        """Seed content is public: what is not published yet is, once everything is written."""
+        if isinstance(instance, Publishable) and instance.status != Status.PUBLISHED:
+            unpublished.append(instance)
+            return True
+        return False
+
     # Every language column is written explicitly; the default language keeps the untranslated
     # attributes (``name``, ``profile``), which the services read and write, on Dutch.
     with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
-        return _Writer().write(entries)
+        ContentWriter(comment=SEED_COMMENT, counts=report, after_write=publish_later).write(entries)
+        publish(unpublished, comment=SEED_COMMENT)
+    return report
 
 
 # Reading ------------------------------------------------------------------------------------
 
 
-def read_content(content_dir: Path) -> list[Entry]:
+def read_content(content_dir: Path) -> list[Block]:
     """Every object of every ``*.toml`` file in ``content_dir``, nested ones after their parent."""
     paths = sorted(content_dir.glob("*.toml"))
     if not paths:
         raise SeedContentError(f"{content_dir}: no *.toml data files found.")
-    entries = []
+    blocks = []
     for path in paths:
-        entries += _read_file(path)
-    return entries
+        blocks += _read_file(path)
+    return blocks
 
 
-def _read_file(path: Path) -> list[Entry]:
+def _read_file(path: Path) -> list[Block]:
     try:
         with path.open("rb") as file:
             content = tomllib.load(file, parse_float=Decimal)
     except tomllib.TOMLDecodeError as error:
         raise SeedContentError(f"{path.name}: not valid TOML: {error}") from error
-    specs = {spec.key: spec for spec in SPECS}
-    unknown = sorted(set(content) - set(specs) - {DOCUMENT_KEY})
+    tables = {table.key: table for table in TABLES}
+    unknown = sorted(set(content) - set(tables) - {DOCUMENT_KEY})
     if unknown:
         raise SeedContentError(f"{path.name}: unknown section(s) {', '.join(unknown)}.")
     document = content.get(DOCUMENT_KEY, {})
     unknown = sorted(set(document) - DOCUMENT_FIELDS)
     if unknown:
         raise SeedContentError(f"{path.name}, [document]: unknown field(s) {', '.join(unknown)}.")
-    entries = []
-    for key, spec in specs.items():
-        entries += _read_entries(spec, content.get(key, []), path, document, parent=None)
-    return entries
+    blocks = []
+    for key, table in tables.items():
+        blocks += _read_blocks(table, content.get(key, []), path, document, parent=None)
+    return blocks
 
 
-def _read_entries(
-    spec: Spec, items: Any, path: Path, document: dict, parent: Entry | None
-) -> list[Entry]:
-    section = f"{parent.spec.key}.{spec.key}" if parent else spec.key
+def _read_blocks(
+    table: Table, items: Any, path: Path, document: dict, parent: Block | None
+) -> list[Block]:
+    heading = f"{parent.table.key}.{table.key}" if parent else table.key
     if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
-        raise SeedContentError(f"{path.name}: write [[{section}]] tables for {spec.key}.")
-    entries = []
+        raise SeedContentError(f"{path.name}: write [[{heading}]] tables for {table.key}.")
+    blocks = []
     for number, data in enumerate(items, start=1):
-        where = _where(section, number, data, spec, parent)
-        entry = Entry(spec, data, path, where, document, parent=parent)
-        entries.append(entry)
-        for child in spec.children:
-            entries += _read_entries(child, data.get(child.key, []), path, document, entry)
-    return entries
+        where = _where(heading, number, data, table, parent)
+        block = Block(table, data, path, where, document, parent=parent)
+        blocks.append(block)
+        for child in table.children:
+            blocks += _read_blocks(child, data.get(child.key, []), path, document, block)
+    return blocks
 
 
-def _where(section: str, number: int, data: dict, spec: Spec, parent: Entry | None) -> str:
+def _where(heading: str, number: int, data: dict, table: Table, parent: Block | None) -> str:
     """A description a translator can find in the file: [[regions]] "zhejiang"."""
     if isinstance(data.get("slug"), str):
-        where = f'[[{section}]] "{data["slug"]}"'
+        where = f'[[{heading}]] "{data["slug"]}"'
     else:
-        first_text = data.get(spec.translated[0]) if spec.translated else None
+        first_text = data.get(table.translated[0]) if table.translated else None
         dutch = first_text.get(DEFAULT_LANGUAGE_KEY) if isinstance(first_text, dict) else None
-        where = f"[[{section}]] #{number}" + (f' ("{dutch}")' if dutch else "")
+        where = f"[[{heading}]] #{number}" + (f' ("{dutch}")' if dutch else "")
     return f"{where} of {parent.where}" if parent else where
 
 
 # Validating ---------------------------------------------------------------------------------
 
 
-def validate(entries: list[Entry]) -> None:
-    """Raise :class:`SeedContentError` for the first problem found in ``entries``."""
+def validate(blocks: list[Block]) -> None:
+    """Raise :class:`SeedContentError` for the first problem found in ``blocks``."""
     slugs: dict[str, set[str]] = defaultdict(set)
     uuids: set[str] = set()
-    for entry in entries:
-        _check_keys(entry)
-        _check_identity(entry, slugs, uuids)
-        _check_texts(entry)
-    for entry in entries:
-        _check_references(entry, slugs)
-    _region_depths(entries)
+    for block in blocks:
+        _check_keys(block)
+        _check_identity(block, slugs, uuids)
+        _check_texts(block)
+    for block in blocks:
+        _check_references(block, slugs)
+    _region_depths(blocks)
 
 
-def _check_keys(entry: Entry) -> None:
-    unknown = sorted(set(entry.data) - entry.spec.allowed_keys)
+def _check_keys(block: Block) -> None:
+    unknown = sorted(set(block.data) - block.table.allowed_keys)
     if unknown:
-        raise entry.error(f"unknown field(s) {', '.join(unknown)}.")
+        raise block.error(f"unknown field(s) {', '.join(unknown)}.")
 
 
-def _check_identity(entry: Entry, slugs: dict[str, set[str]], uuids: set[str]) -> None:
-    spec = entry.spec
-    if spec.has_uuid:
-        value = entry.data.get("uuid")
+def _check_identity(block: Block, slugs: dict[str, set[str]], uuids: set[str]) -> None:
+    table = block.table
+    if table.has_uuid:
+        value = block.data.get("uuid")
         try:
             parsed = str(uuid.UUID(str(value)))
         except ValueError:
-            raise entry.error(f'"uuid" must be a UUID such as "{uuid.uuid4()}".') from None
+            raise block.error(f'"uuid" must be a UUID such as "{uuid.uuid4()}".') from None
         if parsed in uuids:
-            raise entry.error(f"uuid {parsed} is used twice.")
+            raise block.error(f"uuid {parsed} is used twice.")
         uuids.add(parsed)
-    if spec.has_slug:
-        slug = entry.slug
+    if table.has_slug:
+        slug = block.slug
         if not isinstance(slug, str) or not slug:
-            raise entry.error('"slug" is required.')
-        if slug in slugs[spec.key]:
-            raise entry.error(f'slug "{slug}" is used twice in [[{spec.key}]].')
-        slugs[spec.key].add(slug)
+            raise block.error('"slug" is required.')
+        if slug in slugs[table.key]:
+            raise block.error(f'slug "{slug}" is used twice in [[{table.key}]].')
+        slugs[table.key].add(slug)
 
 
-def _check_texts(entry: Entry) -> None:
-    for name in entry.spec.translated:
-        source = entry.document if name in entry.spec.from_document else entry.data
+def _check_texts(block: Block) -> None:
+    for name in block.table.translated:
+        source = block.document if name in block.table.from_document else block.data
         text = source.get(name, {})
         if not isinstance(text, dict):
-            raise entry.error(
+            raise block.error(
                 f'"{name}" must be a table of languages: {name} = {{ nl = "…", en = "…" }}.'
             )
         unknown = sorted(set(text) - set(LANGUAGE_KEYS))
         if unknown:
-            raise entry.error(f'"{name}" has unknown language(s) {", ".join(unknown)}.')
+            raise block.error(f'"{name}" has unknown language(s) {", ".join(unknown)}.')
         if not all(isinstance(value, str) for value in text.values()):
-            raise entry.error(f'"{name}" must hold text in every language.')
-        required = not entry.spec.model._meta.get_field(name).blank
+            raise block.error(f'"{name}" must hold text in every language.')
+        required = not block.table.model._meta.get_field(name).blank
         if required and not text.get(DEFAULT_LANGUAGE_KEY, "").strip():
-            raise entry.error(f'the Dutch text of "{name}" is missing ({name}.nl).')
+            raise block.error(f'the Dutch text of "{name}" is missing ({name}.nl).')
 
 
-def _check_references(entry: Entry, slugs: dict[str, set[str]]) -> None:
-    spec = entry.spec
-    for name, target in spec.references.items():
-        value = entry.data.get(name)
+def _check_references(block: Block, slugs: dict[str, set[str]]) -> None:
+    table = block.table
+    for name, target in table.references.items():
+        value = block.data.get(name)
         if value is not None and (not isinstance(value, str) or value not in slugs[target]):
-            raise entry.error(f'"{name}" refers to "{value}", which is not in [[{target}]].')
-    for name, target in spec.many.items():
-        values = entry.data.get(name, [])
+            raise block.error(f'"{name}" refers to "{value}", which is not in [[{target}]].')
+    for name, target in table.many.items():
+        values = block.data.get(name, [])
         if not isinstance(values, list):
-            raise entry.error(f'"{name}" must be a list of slugs: {name} = ["…", "…"].')
+            raise block.error(f'"{name}" must be a list of slugs: {name} = ["…", "…"].')
         for value in values:
             if not isinstance(value, str) or value not in slugs[target]:
-                raise entry.error(f'"{name}" refers to "{value}", which is not in [[{target}]].')
+                raise block.error(f'"{name}" refers to "{value}", which is not in [[{target}]].')
         if twice := sorted({value for value in values if values.count(value) > 1}):
-            raise entry.error(f'"{name}" lists "{twice[0]}" twice.')
+            raise block.error(f'"{name}" lists "{twice[0]}" twice.')
 
 
-def _region_depths(entries: list[Entry]) -> dict[str, int]:
+def _region_depths(blocks: list[Block]) -> dict[str, int]:
     """How many parents each region has; raises if regions lie inside each other."""
-    parents = {e.slug: e.data.get("parent") for e in entries if e.spec.model is Region}
+    parents = {b.slug: b.data.get("parent") for b in blocks if b.table.model is Region}
     depths: dict[str, int] = {}
-    for entry in entries:
-        if entry.spec.model is not Region:
+    for block in blocks:
+        if block.table.model is not Region:
             continue
-        chain = [entry.slug]
+        chain = [block.slug]
         while (parent := parents[chain[-1]]) is not None:
             if parent in chain:
-                raise entry.error(f"regions lie inside each other: {' → '.join(chain)}.")
+                raise block.error(f"regions lie inside each other: {' → '.join(chain)}.")
             chain.append(parent)
-        depths[entry.slug] = len(chain) - 1
+        depths[block.slug] = len(chain) - 1
     return depths
 
 
-# Writing ------------------------------------------------------------------------------------
+# As bundle entries ----------------------------------------------------------------------------
 
 
-class _Writer:
-    """Writes validated entries: creates, updates or leaves each object, then publishes."""
-
-    def __init__(self):
-        self.report = SeedReport()
-        self.by_slug: dict[str, dict[str, models.Model]] = defaultdict(dict)
-        self.order_counters: Counter = Counter()
-        self.to_publish: list[Publishable] = []
-
-    def write(self, entries: list[Entry]) -> SeedReport:
-        for entry in _in_load_order(entries):
-            self._write_entry(entry)
-        publish(self.to_publish, comment=SEED_COMMENT)
-        return self.report
-
-    def _write_entry(self, entry: Entry) -> None:
-        spec = entry.spec
-        identity = "uuid" if spec.has_uuid else "slug"
-        key = entry.data[identity]
-        instance = spec.model.objects.filter(**{identity: key}).first()
-        if instance is None and spec.has_uuid and entry.slug:
-            # Focus areas got their UUID later (migration 0009): an older install has a
-            # random one, which the seed's fixed UUID replaces.
-            instance = spec.model.objects.filter(slug=entry.slug).first()
-        created = instance is None
-        if created:
-            instance = spec.model(**{identity: key})
-        before = _snapshot(instance)
-        if spec.has_uuid and str(instance.uuid) != str(key):
-            instance.uuid = uuid.UUID(str(key))
-            before = None  # a changed UUID is a change
-        for name, value in self._values(entry).items():
-            setattr(instance, name, value)
-        sanitize_rich_text(instance)
-        changed_many = {}
-        for name in spec.many:
-            targets = self._many(entry, name)
-            pks = [target.pk for target in targets]
-            if is_ordered(spec.model, name):
-                # In the order of the data file (a mission's destinations).
-                if created or pks_in_order(instance, name) != pks:
-                    changed_many[name] = targets
-            elif created or set(getattr(instance, name).values_list("pk", flat=True)) != set(pks):
-                changed_many[name] = targets
-        changed = _snapshot(instance) != before or bool(changed_many)
-        if created or changed:
-            self._save(entry, instance)
-            for name, targets in changed_many.items():
-                if is_ordered(spec.model, name):
-                    set_in_order(instance, name, targets, comment=SEED_COMMENT)
-                else:
-                    getattr(instance, name).set(targets)
-        if isinstance(instance, Publishable) and instance.status != Status.PUBLISHED:
-            self.to_publish.append(instance)
-            changed = True
-        self._count(instance, created=created, changed=changed)
-        entry.instance = instance
-        if entry.slug:
-            self.by_slug[spec.key][entry.slug] = instance
-
-    def _values(self, entry: Entry) -> dict[str, Any]:
-        """Every managed field of ``entry``'s object, as the data file wants it."""
-        spec, model = entry.spec, entry.spec.model
-        values: dict[str, Any] = {}
-        if spec.has_slug:
-            values["slug"] = entry.slug
-        for name in spec.translated:
-            source = entry.document if name in spec.from_document else entry.data
-            text = source.get(name, {})
-            for key, language in LANGUAGE_KEYS.items():
-                values[build_localized_fieldname(name, language)] = text.get(key, "").strip()
-        for name in spec.plain:
-            values[name] = entry.data.get(name, model._meta.get_field(name).get_default())
-        for name, target in spec.references.items():
-            slug = entry.data.get(name)
-            values[name] = self.by_slug[target][slug] if slug is not None else None
-        if entry.parent is not None:
-            values[spec.parent_field] = entry.parent.instance
-            for name in spec.inherited:
-                values[name] = getattr(entry.parent.instance, name)
-        if _has_field(model, "order"):
-            values["order"] = self._next_order(entry)
-        return values
-
-    def _many(self, entry: Entry, name: str) -> list[models.Model]:
-        """The objects of a many-to-many field, in the data file's order."""
-        target = entry.spec.many[name]
-        return [self.by_slug[target][slug] for slug in entry.data.get(name, [])]
-
-    def _next_order(self, entry: Entry) -> int:
-        if entry.parent is not None:
-            group = id(entry.parent)
-        elif entry.spec.ordered_within:
-            group = entry.data.get(entry.spec.ordered_within)
+def bundle_entries(blocks: list[Block]) -> list[SeedEntry]:
+    """The validated ``blocks`` as bundle entries, in load order: what they refer to first."""
+    by_slug = {(block.table.key, block.slug): block for block in blocks if block.slug}
+    uuids = {key: str(uuid.UUID(str(block.data["uuid"]))) for key, block in by_slug.items()}
+    made: dict[Block, SeedEntry] = {}
+    orders: Counter = Counter()
+    for block in _in_load_order(blocks):
+        table = block.table
+        data = _entry_data(block, uuids)
+        if table.has_order:
+            data["order"] = _next_order(block, orders)
+        written_in = made.get(block.parent)  # None at the top of a file
+        if table.written_in:  # listed apart in a bundle, referring to what it was written in
+            data[table.written_in] = written_in.uuid
+            for name in table.inherited:
+                data[name] = written_in.data[name]
+            parent = None
+        elif table.listed_in:  # listed inside the object it names
+            listing = _listing_section(table.section).key
+            parent = made[by_slug[(listing, block.data[table.listed_in])]]
         else:
-            group = None
-        counter_key = (entry.spec.key, group)
-        order = self.order_counters[counter_key]
-        self.order_counters[counter_key] += 1
-        return order
-
-    def _save(self, entry: Entry, instance: models.Model) -> None:
-        try:
-            save_content(instance, comment=SEED_COMMENT)
-        except ValidationError as error:
-            # Reported to whoever runs the loader, in English like the rest of its messages.
-            with translation.override(None):
-                problems = "; ".join(
-                    f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()
-                )
-            raise entry.error(problems) from error
-
-    def _count(self, instance: models.Model, *, created: bool, changed: bool) -> None:
-        self.report.loaded[instance._meta] += 1
-        if created:
-            self.report.created += 1
-        elif changed:
-            self.report.updated += 1
-        else:
-            self.report.unchanged += 1
+            parent = written_in
+        made[block] = SeedEntry(table.section, data, parent, block=block)
+    return list(made.values())
 
 
-def _in_load_order(entries: list[Entry]) -> list[Entry]:
-    """Entries by spec in the order of SPECS (children after their parents), parents first."""
-    position = {spec: index for index, spec in enumerate(SPECS)}
-    depths = _region_depths(entries)
+def _entry_data(block: Block, uuids: dict[tuple[str, str], str]) -> dict[str, Any]:
+    """Every field of ``block`` as a bundle gives it, the publication state left out."""
+    table, model = block.table, block.table.model
+    data: dict[str, Any] = {"uuid": str(uuid.UUID(str(block.data["uuid"])))}
+    for name in table.translated:
+        source = block.document if name in table.from_document else block.data
+        text = source.get(name, {})
+        data[name] = {
+            language: text.get(key, "").strip() for key, language in LANGUAGE_KEYS.items()
+        }
+    if table.has_slug:
+        data["slug"] = block.slug
+    for name in table.plain:
+        # A field the block leaves out is its default: deleting a line deletes the value.
+        value = block.data.get(name, model._meta.get_field(name).get_default())
+        data[name] = encode_value(value)
+    for name, target in table.references.items():
+        if name != table.listed_in:
+            slug = block.data.get(name)
+            data[name] = None if slug is None else uuids[(target, slug)]
+    for name, target in table.many.items():
+        data[name] = [uuids[(target, slug)] for slug in block.data.get(name, [])]
+    return data
 
-    def sort_key(entry: Entry) -> tuple[int, int]:
-        top = entry
+
+def _next_order(block: Block, orders: Counter) -> int:
+    """The block's place among those it is ordered with: its siblings, or its region's."""
+    if block.parent is not None:
+        group = id(block.parent)
+    elif block.table.listed_in:
+        group = block.data.get(block.table.listed_in)
+    else:
+        group = None
+    key = (block.table.key, group)
+    order = orders[key]
+    orders[key] += 1
+    return order
+
+
+def _in_load_order(blocks: list[Block]) -> list[Block]:
+    """Blocks by table in the order of TABLES (children after their parents), parents first."""
+    position = {table: index for index, table in enumerate(TABLES)}
+    depths = _region_depths(blocks)
+
+    def sort_key(block: Block) -> tuple[int, int]:
+        top = block
         while top.parent is not None:
             top = top.parent
-        return position[top.spec], depths.get(entry.slug, 0) if entry.spec.model is Region else 0
+        is_region = block.table.model is Region
+        return position[top.table], depths.get(block.slug, 0) if is_region else 0
 
-    return sorted(entries, key=sort_key)
-
-
-def _snapshot(instance: models.Model) -> dict[str, Any]:
-    """The values the loader manages, to tell whether an object needs saving."""
-    return {
-        f.attname: getattr(instance, f.attname)
-        for f in instance._meta.concrete_fields
-        if f.attname not in UNMANAGED_FIELDS
-    }
+    return sorted(blocks, key=sort_key)

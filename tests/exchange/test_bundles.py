@@ -178,7 +178,7 @@ def test_export_queries_do_not_grow(db, media_root, django_assert_num_queries, m
     # organisations, partnerships (+ objectives, focus areas), missions (+ programme items,
     # photos, destinations, organisers), outcomes.
     with django_assert_num_queries(20):
-        bundles.Exporter().write(io.BytesIO())
+        bundles.BundleExporter().write(io.BytesIO())
 
 
 # Import ---------------------------------------------------------------------------------------
@@ -673,7 +673,7 @@ def test_a_20_mb_summary_is_refused_without_quoting_it(changed, bundle, tmp_path
 
 def test_texts_at_their_limits_travel(content, tmp_path, media_root):
     """What the models accept, the schema accepts: the longest texts export and import."""
-    for kind in bundles._all_kinds():
+    for kind in bundles.all_sections():
         for instance in kind.model.objects.all():
             for name in kind.translated:
                 limit = kind.model._meta.get_field(name).max_length
@@ -705,12 +705,12 @@ def test_schema_is_served_before_the_api(client):
     Draft202012Validator.check_schema(served)
 
 
-def schema_definition(kind: bundles.Kind) -> dict:
+def schema_definition(kind: bundles.Section) -> dict:
     name = {id(bundles.REGION_PHOTOS): "region_photo", id(bundles.MISSION_PHOTOS): "mission_photo"}
     return bundles.schema()["$defs"][name.get(id(kind), kind.model._meta.model_name)]
 
 
-@pytest.mark.parametrize("kind", list(bundles._all_kinds()), ids=lambda k: k.key)
+@pytest.mark.parametrize("kind", list(bundles.all_sections()), ids=lambda k: k.key)
 def test_schema_follows_the_models(kind):
     """A new field or choice in a model is a new format: the schema must say so too."""
     properties = schema_definition(kind)["properties"]
@@ -723,7 +723,7 @@ def test_schema_follows_the_models(kind):
             assert properties[name]["enum"] == [value for value, _label in choices]
 
 
-@pytest.mark.parametrize("kind", list(bundles._all_kinds()), ids=lambda k: k.key)
+@pytest.mark.parametrize("kind", list(bundles.all_sections()), ids=lambda k: k.key)
 def test_schema_has_the_models_text_limits(kind):
     """Each text's maxLength is its field's: a bundle the schema accepts, the models accept."""
     properties = schema_definition(kind)["properties"]

@@ -1,10 +1,8 @@
-import os
-import tempfile
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
-from programmes.exchange.bundles import KINDS_BY_KEY, Exporter
+from programmes.exchange.bundles import SECTIONS_BY_KEY, export_bundle
 from programmes.models import Partnership
 
 
@@ -32,26 +30,13 @@ class Command(BaseCommand):
             unknown = sorted(set(partnership) - {p.slug for p in partnerships})
             if unknown:
                 raise CommandError(f"No partnership with the slug {', '.join(unknown)}.")
-        exporter = Exporter(partnerships)
         directory = file.resolve().parent
         if not directory.is_dir():
             raise CommandError(f"{directory} is not a directory.")
-        # Written next to the target and renamed at the end: never half a bundle under its name.
-        descriptor, temporary = tempfile.mkstemp(
-            dir=directory, prefix=f".{file.name}.", suffix=".part"
-        )
-        try:
-            with os.fdopen(descriptor, "wb") as out:
-                exporter.write(out)
-            os.replace(temporary, file)
-        except BaseException:
-            os.unlink(temporary)
-            raise
+        counts = export_bundle(file, partnerships)
         if verbosity:
-            counts = ", ".join(
-                KINDS_BY_KEY[key].counted(count) for key, count in exporter.counts.items()
-            )
+            listed = ", ".join(SECTIONS_BY_KEY[key].counted(count) for key, count in counts.items())
             size = file.stat().st_size
             self.stdout.write(
-                self.style.SUCCESS(f"Wrote {file} ({size:,} bytes): {counts or 'no content'}.")
+                self.style.SUCCESS(f"Wrote {file} ({size:,} bytes): {listed or 'no content'}.")
             )

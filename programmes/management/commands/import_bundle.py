@@ -2,7 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
-from programmes.exchange.bundles import BundleError, ProgressBar, import_bundle
+from programmes.exchange.bundles import BundleError, import_bundle
+from programmes.exchange.progress import ProgressBar
 
 
 class Command(BaseCommand):

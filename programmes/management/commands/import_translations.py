@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, no_translatio
 
 from programmes.domain.translation_status import TARGET_LANGUAGES
 from programmes.exchange import translations
-from programmes.exchange.bundles import ProgressBar
+from programmes.exchange.progress import ProgressBar
 
 
 class Command(BaseCommand):
