@@ -59,7 +59,15 @@ from django_prose_editor.fields import ProseEditorField
 from modeltranslation.fields import TranslationFieldDescriptor
 from modeltranslation.utils import build_localized_fieldname, resolution_order
 
-from programmes.models import Mission, Organisation, Outcome, Partnership, ProgrammeItem, Region
+from programmes.models import (
+    Mission,
+    Organisation,
+    Outcome,
+    Partnership,
+    ProgrammeItem,
+    Region,
+    pinyin,
+)
 from programmes.models.search_names import search_text
 
 from .templatetags.public_site import TranslatedText, translated
@@ -317,6 +325,8 @@ def search_type(
     if searchable.related:
         shown = shown.select_related(*searchable.related)
     objects = shown.in_bulk([pk for pk, _total in ranked]) if ranked else {}
+    chinese_title = build_localized_fieldname(searchable.title_field, "zh-hans")
+    highlighter.learn(getattr(obj, chinese_title) for obj in objects.values())
     return ResultGroup(
         key=searchable.key,
         label=capfirst(str(searchable.model._meta.verbose_name_plural)),
@@ -358,13 +368,9 @@ def _matches(
     model = searchable.model
     full_text = vendor == "postgresql"
     if full_text and any(not is_unspaced(term) for term in terms):
-        with override("nl"):
-            dutch = full_text_document(searchable, TEXT_SEARCH_CONFIGS["nl"])
-        with override("en"):
-            english = full_text_document(searchable, TEXT_SEARCH_CONFIGS["en"])
         queryset = queryset.alias(
-            search_document_nl=dutch,
-            search_document_en=english,
+            search_document_nl=_document_in(searchable, "nl"),
+            search_document_en=_document_in(searchable, "en"),
             search_document_names=names_document(),
         )
     if any(is_unspaced(term) for term in terms):
@@ -462,6 +468,14 @@ def full_text_document(searchable: SearchableType, config: str) -> SearchVector:
     )
 
 
+@cache  # As ``_shown_in``: built once, copied by each query.
+def _document_in(searchable: SearchableType, language: str) -> SearchVector:
+    """``full_text_document`` of ``language`` (the Dutch or English index), on any page."""
+    with override(language):
+        return full_text_document(searchable, TEXT_SEARCH_CONFIGS[language])
+
+
+@cache
 def names_document() -> SearchVector:
     """The names column as a ``simple`` (unstemmed) ``tsvector``: migration 0019's index."""
     return SearchVector("search_names", config="simple")
@@ -626,12 +640,48 @@ def _inline(text: TranslatedText) -> SafeString:
 
 class Highlighter:
     """Finds the query's words in a text the way the pattern search matches them,
-    and wraps them in ``<mark>``, escaping everything around them."""
+    and wraps them in ``<mark>``, escaping everything around them.
+
+    A word in Latin letters that is the pinyin of a Chinese name among the hits ("dalian"
+    of 大连) also finds that name in Chinese texts (``learn``): "Dalian" on the Chinese page
+    marks 大连 in the snippets, and a Chinese text that names 大连 is a match in the page's
+    language, not "only in English".
+    """
 
     def __init__(self, terms: list[str]):
-        self.term_patterns = [re.compile(_term_pattern(term), re.IGNORECASE) for term in terms]
-        longest_first = sorted(terms, key=len, reverse=True)
-        self.pattern = re.compile("|".join(map(_term_pattern, longest_first)), re.IGNORECASE)
+        self.terms = terms
+        self.aliases: dict[str, set[str]] = {term: set() for term in terms}
+        self._compile()
+
+    def _compile(self) -> None:
+        self.term_patterns = [
+            re.compile(_alternatives(term, self.aliases[term]), re.IGNORECASE)
+            for term in self.terms
+        ]
+        longest_first = sorted(self.terms, key=len, reverse=True)
+        self.pattern = re.compile(
+            "|".join(_alternatives(term, self.aliases[term]) for term in longest_first),
+            re.IGNORECASE,
+        )
+
+    def learn(self, chinese_names: Iterable[str]) -> None:
+        """Take the Chinese words among ``chinese_names`` whose pinyin is a query word."""
+        latin = {
+            term: normal
+            for term in self.terms
+            if not is_unspaced(term) and (normal := search_text(term).replace(" ", ""))
+        }
+        if not latin:
+            return
+        learnt = False
+        for name in chinese_names:
+            for term, normal in latin.items():
+                for word in pinyin.words_spelt(name or "", normal):
+                    if word not in self.aliases[term]:
+                        self.aliases[term].add(word)
+                        learnt = True
+        if learnt:
+            self._compile()
 
     def terms_found(self, text: str) -> int:
         return sum(1 for pattern in self.term_patterns if pattern.search(text))
@@ -668,6 +718,11 @@ class Highlighter:
             if count > best_count:
                 best_start, best_count = start, count
         return best_start
+
+
+def _alternatives(term: str, aliases: Iterable[str]) -> str:
+    """The pattern of ``term`` or any of its Chinese ``aliases`` (longest first)."""
+    return "|".join([_term_pattern(term), *map(re.escape, sorted(aliases, key=len, reverse=True))])
 
 
 def _term_pattern(term: str) -> str:

@@ -52,6 +52,24 @@ def search_forms(text: str) -> list[str]:
     return forms
 
 
+def words_spelt(text: str, spelling: str) -> list[str]:
+    """The runs of Chinese characters in ``text`` whose toneless pinyin, joined, is
+    ``spelling``: ``words_spelt("恩斯赫德与大连", "dalian")`` → ["大连"]."""
+    found = []
+    for run in _HAN_RUN.findall(text):
+        run_syllables = syllables(run)
+        for start in range(len(run_syllables)):
+            joined = ""
+            for end in range(start, len(run_syllables)):
+                joined += run_syllables[end]
+                if not spelling.startswith(joined):
+                    break
+                if joined == spelling:
+                    found.append(run[start : end + 1])
+                    break
+    return found
+
+
 def sort_key(text: str) -> tuple:
     """A key that sorts Chinese names by pinyin (then by tone-less ties in code-point order),
     and Latin names by their letters without accents, case-insensitively.

@@ -16,7 +16,7 @@ from pytest_django.asserts import assertContains
 
 from programmes.domain.services import save_content
 from programmes.models import Organisation, Region
-from programmes.models.pinyin import search_forms, syllables
+from programmes.models.pinyin import search_forms, syllables, words_spelt
 from programmes.models.search_names import search_text
 from public.search import SEARCHABLE_TYPES, names_document, search
 
@@ -90,6 +90,9 @@ def test_pinyin_matches_from_any_syllable_of_a_longer_name():
 
 def test_pinyin_forms_and_search_text():
     assert syllables("宁波港") == ("ning", "bo", "gang")
+    assert words_spelt("恩斯赫德与大连建立了城市合作关系", "dalian") == ["大连"]
+    assert words_spelt("大连港", "lian") == ["连"]
+    assert words_spelt("大连港", "alian") == []
     assert search_forms("NBSO 大连办事处") == [
         "dalianbanshi",
         "lianbanshichu",
@@ -127,6 +130,30 @@ def test_a_word_only_in_another_languages_text_is_marked_and_shown_from_that_tex
     assertContains(response, f'<span class="search-result__only-in">{label}</span>', count=1)
     # Where the page's language has the word, nothing is marked.
     assert hits(search("kraanvogelfabriek", "nl"), "missions")[0].only_in is None
+
+
+def test_a_latin_name_marks_its_chinese_form_in_the_chinese_texts():
+    RegionFactory(**names("Dalian", "Dalian", "大连"))
+    netherlands = RegionFactory(
+        **names("Nederland", "The Netherlands", "荷兰"),
+        **names(
+            "Enschede heeft een stedenband met Dalian.",
+            "Enschede has a city link with Dalian.",
+            "恩斯赫德与大连建立了城市合作关系。",
+            field="summary",
+        ),
+    )
+
+    hit = next(
+        hit
+        for hit in hits(search("Dalian", "zh-hans"), "regions")
+        if hit.url.endswith(f"/{netherlands.slug}/")
+    )
+
+    # "dalian" is the pinyin of 大连, a name among the hits: the Chinese text has the word.
+    assert hit.only_in is None
+    assert hit.snippet.html == "恩斯赫德与<mark>大连</mark>建立了城市合作关系。"
+    assert hit.snippet.lang_attr == ""
 
 
 def test_a_query_may_mix_languages():
