@@ -650,7 +650,13 @@ class Highlighter:
 
     def __init__(self, terms: list[str]):
         self.terms = terms
+        # Per term, patterns of its other spellings: the Chinese of a pinyin word (learnt
+        # from the hits), the pinyin of a Chinese name of two characters or more (宁波 also
+        # marks "Ningbo" in a Dutch text).
         self.aliases: dict[str, set[str]] = {term: set() for term in terms}
+        for term in terms:
+            if pinyin.is_han(term) and len(term) > 1:
+                self.aliases[term].add(_term_pattern("".join(pinyin.syllables(term))))
         self._compile()
 
     def _compile(self) -> None:
@@ -677,8 +683,8 @@ class Highlighter:
         for name in chinese_names:
             for term, normal in latin.items():
                 for word in pinyin.words_spelt(name or "", normal):
-                    if word not in self.aliases[term]:
-                        self.aliases[term].add(word)
+                    if re.escape(word) not in self.aliases[term]:
+                        self.aliases[term].add(re.escape(word))
                         learnt = True
         if learnt:
             self._compile()
@@ -721,8 +727,8 @@ class Highlighter:
 
 
 def _alternatives(term: str, aliases: Iterable[str]) -> str:
-    """The pattern of ``term`` or any of its Chinese ``aliases`` (longest first)."""
-    return "|".join([_term_pattern(term), *map(re.escape, sorted(aliases, key=len, reverse=True))])
+    """The pattern of ``term`` or any of its aliases' patterns (longest first)."""
+    return "|".join([_term_pattern(term), *sorted(aliases, key=len, reverse=True)])
 
 
 def _term_pattern(term: str) -> str:

@@ -18,8 +18,9 @@ _HAN_RUN = re.compile("[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
 MAX_SEARCH_SYLLABLES = 4
 
 
-def has_han(text: str) -> bool:
-    return bool(_HAN_RUN.search(text))
+def is_han(text: str) -> bool:
+    """Whether ``text`` is Chinese characters only (宁波, not "NBSO大连")."""
+    return bool(_HAN_RUN.fullmatch(text))
 
 
 @lru_cache(maxsize=4096)

@@ -156,6 +156,19 @@ def test_a_latin_name_marks_its_chinese_form_in_the_chinese_texts():
     assert hit.snippet.lang_attr == ""
 
 
+def test_a_chinese_name_marks_its_pinyin_in_the_dutch_texts():
+    zhenhai = RegionFactory(
+        **names("Zhenhai", "Zhenhai", "镇海"),
+        **names("District van Ningbo.", "A district of Ningbo.", "宁波市辖区。", field="summary"),
+    )
+
+    [hit] = hits(search("宁波", "nl"), "regions")
+
+    assert hit.url == f"/nl/regions/{zhenhai.slug}/"
+    assert hit.only_in is None
+    assert hit.snippet.html == "District van <mark>Ningbo</mark>."
+
+
 def test_a_query_may_mix_languages():
     RegionFactory(**names("Kraanvogelstad", "Crane city", "鹤城"))
 
