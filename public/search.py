@@ -166,6 +166,10 @@ class SearchableType:
         return self.fields[0][0]
 
     @property
+    def field_names(self) -> list[str]:
+        return [field for field, _weight in self.fields]
+
+    @property
     def body_fields(self) -> list[str]:
         return [field for field, _weight in self.fields[1:]]
 
@@ -308,9 +312,8 @@ def search_type(
     """
     queryset = searchable.public()
     vendor = connections[queryset.db].vendor
-    fields = [field for field, _weight in searchable.fields]
     queryset = _matches(queryset, searchable, terms, vendor).alias(
-        **{f"search_{field}": _shown(searchable.model, field) for field in fields}
+        **{f"search_{field}": _shown(searchable.model, field) for field in searchable.field_names}
     )
     ranked = list(
         queryset.annotate(
@@ -365,7 +368,6 @@ def _matches(
     """Every term somewhere: in a name (any language, or the pinyin) or in any language's
     text. Chinese words as substrings of the Chinese texts; Latin words through the
     full-text indexes on PostgreSQL, at the start of a word in any column on SQLite."""
-    model = searchable.model
     full_text = vendor == "postgresql"
     if full_text and any(not is_unspaced(term) for term in terms):
         queryset = queryset.alias(
@@ -376,35 +378,39 @@ def _matches(
     if any(is_unspaced(term) for term in terms):
         queryset = queryset.alias(
             **{
-                f"search_zh_{field}": _shown_in(model, field, "zh-hans")
-                for field, _weight in searchable.fields
+                f"search_zh_{field}": _shown_in(searchable.model, field, "zh-hans")
+                for field in searchable.field_names
             }
         )
     for term in terms:
-        if is_unspaced(term):
-            fields = [field for field, _weight in searchable.fields]
-            condition = reduce(or_, (Q(**{f"search_zh_{f}__contains": term}) for f in fields))
-        elif full_text:
-            condition = Q(search_document_nl=_prefix_query(term, TEXT_SEARCH_CONFIGS["nl"])) | Q(
-                search_document_en=_prefix_query(term, TEXT_SEARCH_CONFIGS["en"])
-            )
-            if (names_query := _names_query(term)) is not None:
-                condition |= Q(search_document_names=names_query)
-            queryset = queryset.filter(condition)
-            continue
-        else:
-            condition = reduce(
-                or_,
-                (
-                    _term_lookup(column, term)
-                    for field, _weight in searchable.fields
-                    for column in _columns_of(model, field)
-                ),
-            )
-        if (in_names := _names_lookup(term)) is not None:
-            condition |= in_names
-        queryset = queryset.filter(condition)
+        queryset = queryset.filter(_term_condition(searchable, term, full_text))
     return queryset
+
+
+def _term_condition(searchable: SearchableType, term: str, full_text: bool) -> Q:
+    """Where one term may occur (the aliases are those ``_matches`` adds)."""
+    if is_unspaced(term):
+        condition = reduce(
+            or_, (Q(**{f"search_zh_{field}__contains": term}) for field in searchable.field_names)
+        )
+    elif full_text:
+        condition = Q(search_document_nl=_prefix_query(term, TEXT_SEARCH_CONFIGS["nl"])) | Q(
+            search_document_en=_prefix_query(term, TEXT_SEARCH_CONFIGS["en"])
+        )
+        if (names_query := _names_query(term)) is None:
+            return condition
+        return condition | Q(search_document_names=names_query)
+    else:
+        condition = reduce(
+            or_,
+            (
+                _term_lookup(column, term)
+                for field in searchable.field_names
+                for column in _columns_of(searchable.model, field)
+            ),
+        )
+    in_names = _names_lookup(term)
+    return condition if in_names is None else condition | in_names
 
 
 def _rank(searchable: SearchableType, terms: list[str], language: str, vendor: str) -> Expression:
@@ -570,7 +576,7 @@ def _snippet(
     best = max(texts, key=highlighter.terms_found) if texts else None  # the first of the best
     own = [text for text in [title, *texts] if not text.is_fallback]
     if any(highlighter.terms_found(text) for text in own) or (
-        not title.is_fallback and highlighter.terms_found(getattr(obj, "search_names", ""))
+        not title.is_fallback and highlighter.terms_found(obj.search_names)
     ):
         only_in = None
     else:
