@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Model
 from django.http import HttpRequest
 
-from .templatetags.public_site import translated
+from .templatetags.public_site import by_name, translated
 
 
 @dataclass(frozen=True)
@@ -45,8 +45,9 @@ class Filter:
         objects: Iterable[Model],
         field: str,
     ) -> "Filter":
-        """A filter by slug among ``objects``, each shown by its translated ``field``."""
-        options = ((obj.slug, translated(obj, field)) for obj in objects)
+        """A filter by slug among ``objects``, each shown by its translated ``field``, in the
+        order a reader of the page's language looks names up (``by_name``)."""
+        options = ((obj.slug, translated(obj, field)) for obj in by_name(objects, field))
         return cls.from_request(request, name, label, everything, options)
 
 

@@ -1,21 +1,25 @@
-"""Site search: published content in the page's language, ranked, with highlighted snippets.
+"""Site search: published content in every language, shown in the page's language.
 
-What is searched is what the visitor reads: for each field the text of the
-page's language, or of the language modeltranslation falls back to when that
-one is empty. Every type starts from its one "published" rule.
+A query word matches an object when it occurs in any language's text of it, or in the
+toneless pinyin of its Chinese name: Chinese partners type "Dalian" on the Chinese page,
+Dutch staff paste 宁波 on the Dutch one, and "ningbo" finds 宁波. The hits are shown as
+the page's language shows them; one whose words occur only in another language's text is
+marked "Only in Dutch" (and its snippet comes from that text, with its ``lang``).
 
-Two ways of matching, chosen per database and language:
+Each word must occur somewhere (in any language); how the database decides:
 
-* PostgreSQL, Dutch and English: full-text search (``dutch`` / ``english``
-  configuration, so "havens" finds "haven") through the GIN indexes of
-  migration 0004, ranked by ``ts_rank`` over the title (weight A) and the
-  summary (B); the other texts (C) count for matching only.
-* Chinese, and every language on SQLite: each word of the query must occur in
-  one of the texts. Chinese has no spaces between words, so a Chinese word is
-  matched anywhere (substring); a word in a Latin script only at the start of a
-  word ("port" finds "Port of Dalian", not "Business Support Office"). The
-  score uses the same weights as ``ts_rank``'s defaults, so a title match
-  ranks above a body match on both databases.
+* A word in a Latin script on PostgreSQL: full-text search over the Dutch (``dutch``
+  configuration, so "havens" finds "haven") and the English document (migration 0008's
+  GIN indexes) and the ``simple`` document of the names column (migration 0019's):
+  three index lookups, never a scan.
+* A Chinese word: anywhere in the Chinese texts (substring) or the names, as before;
+  a Latin word on SQLite: at the start of a word ("port" finds "Port of Dalian", not
+  "Business Support Office") in any language's column or the names.
+
+Ranking puts names first: a word in a name (any language, or the pinyin) scores what a
+title match in the page's language scores; the rest is scored in the page's language
+(``ts_rank`` on PostgreSQL for Dutch and English, the same weights otherwise), so a
+title match ranks above a body match on both databases.
 
 Why not trigrams for Chinese: see docs/architecture/search.md.
 """
@@ -28,6 +32,7 @@ from functools import cache, reduce
 from html import unescape
 from operator import add, or_
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connections
 from django.db.models import (
@@ -49,11 +54,21 @@ from django.utils.html import escape, format_html, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import get_language, override
+from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 from modeltranslation.fields import TranslationFieldDescriptor
 from modeltranslation.utils import build_localized_fieldname, resolution_order
 
-from programmes.models import Mission, Organisation, Outcome, Partnership, ProgrammeItem, Region
+from programmes.models import (
+    Mission,
+    Organisation,
+    Outcome,
+    Partnership,
+    ProgrammeItem,
+    Region,
+    pinyin,
+)
+from programmes.models.search_names import search_text
 
 from .templatetags.public_site import TranslatedText, translated
 
@@ -66,6 +81,12 @@ SNIPPET_WIDTH = 220
 MAX_CANDIDATES = 50
 
 TEXT_SEARCH_CONFIGS = {"nl": "dutch", "en": "english"}
+# The mark of a hit whose words occur only in another language's text.
+ONLY_IN = {
+    "nl": _("Only in Dutch"),
+    "en": _("Only in English"),
+    "zh-hans": _("Only in Chinese"),
+}
 # PostgreSQL's default ts_rank weights; the pattern scorer uses the same numbers.
 WEIGHTS = {"A": 1.0, "B": 0.4, "C": 0.2}
 
@@ -93,6 +114,13 @@ class Hit:
     label: str
     # For a programme item: its mission's title (escaped, in a ``<span lang>`` if a fallback).
     context: SafeString | None = None
+    # The language the query's words were found in, when only another language's text
+    # has them (the page says "Only in Dutch").
+    only_in: str | None = None
+
+    @property
+    def only_in_label(self) -> str:
+        return str(ONLY_IN[self.only_in]) if self.only_in else ""
 
 
 @dataclass(frozen=True)
@@ -136,6 +164,10 @@ class SearchableType:
     @property
     def title_field(self) -> str:
         return self.fields[0][0]
+
+    @property
+    def field_names(self) -> list[str]:
+        return [field for field, _weight in self.fields]
 
     @property
     def body_fields(self) -> list[str]:
@@ -279,12 +311,13 @@ def search_type(
     from them alone.
     """
     queryset = searchable.public()
-    if connections[queryset.db].vendor == "postgresql" and language in TEXT_SEARCH_CONFIGS:
-        queryset = _full_text_matches(queryset, searchable, terms, TEXT_SEARCH_CONFIGS[language])
-    else:
-        queryset = _pattern_matches(queryset, searchable, terms)
+    vendor = connections[queryset.db].vendor
+    queryset = _matches(queryset, searchable, terms, vendor).alias(
+        **{f"search_{field}": _shown(searchable.model, field) for field in searchable.field_names}
+    )
     ranked = list(
         queryset.annotate(
+            search_rank=_rank(searchable, terms, language, vendor),
             search_total=Window(Count("pk")),
             search_title_length=Length(_shown(searchable.model, searchable.title_field)),
         )
@@ -295,6 +328,8 @@ def search_type(
     if searchable.related:
         shown = shown.select_related(*searchable.related)
     objects = shown.in_bulk([pk for pk, _total in ranked]) if ranked else {}
+    chinese_title = build_localized_fieldname(searchable.title_field, "zh-hans")
+    highlighter.learn(getattr(obj, chinese_title) for obj in objects.values())
     return ResultGroup(
         key=searchable.key,
         label=capfirst(str(searchable.model._meta.verbose_name_plural)),
@@ -320,21 +355,82 @@ def _shown_in(model: type[Model], field: str, language: str) -> Expression:
     return Coalesce(*columns, Value(""), output_field=TextField())
 
 
-def _full_text_matches(
-    queryset: QuerySet, searchable: SearchableType, terms: list[str], config: str
-) -> QuerySet:
-    """PostgreSQL full-text search; its parser skips HTML tags, so rich text needs no stripping.
+def _columns_of(model: type[Model], field: str) -> list[str]:
+    """Every language's column of ``field`` (the field itself if it is not translated)."""
+    if not isinstance(getattr(model, field), TranslationFieldDescriptor):
+        return [field]
+    return [build_localized_fieldname(field, code) for code, _name in settings.LANGUAGES]
 
-    Each word is a prefix of a stemmed word ("haven" also finds "havenstad"), as
-    the pattern search matches the start of a word. The filter is the document
-    that migration 0004 indexes; the rank looks at the title (A) and summary (B)
-    only, so it stays cheap when many long texts match.
-    """
-    search_query = SearchQuery(
-        " & ".join(f"{_tsquery_literal(term)}:*" for term in terms),
-        config=config,
-        search_type="raw",
-    )
+
+def _matches(
+    queryset: QuerySet, searchable: SearchableType, terms: list[str], vendor: str
+) -> QuerySet:
+    """Every term somewhere: in a name (any language, or the pinyin) or in any language's
+    text. Chinese words as substrings of the Chinese texts; Latin words through the
+    full-text indexes on PostgreSQL, at the start of a word in any column on SQLite."""
+    full_text = vendor == "postgresql"
+    if full_text and any(not is_unspaced(term) for term in terms):
+        queryset = queryset.alias(
+            search_document_nl=_document_in(searchable, "nl"),
+            search_document_en=_document_in(searchable, "en"),
+            search_document_names=names_document(),
+        )
+    if any(is_unspaced(term) for term in terms):
+        queryset = queryset.alias(
+            **{
+                f"search_zh_{field}": _shown_in(searchable.model, field, "zh-hans")
+                for field in searchable.field_names
+            }
+        )
+    for term in terms:
+        queryset = queryset.filter(_term_condition(searchable, term, full_text))
+    return queryset
+
+
+def _term_condition(searchable: SearchableType, term: str, full_text: bool) -> Q:
+    """Where one term may occur (the aliases are those ``_matches`` adds)."""
+    if is_unspaced(term):
+        condition = reduce(
+            or_, (Q(**{f"search_zh_{field}__contains": term}) for field in searchable.field_names)
+        )
+    elif full_text:
+        condition = Q(search_document_nl=_prefix_query(term, TEXT_SEARCH_CONFIGS["nl"])) | Q(
+            search_document_en=_prefix_query(term, TEXT_SEARCH_CONFIGS["en"])
+        )
+        if (names_query := _names_query(term)) is None:
+            return condition
+        return condition | Q(search_document_names=names_query)
+    else:
+        condition = reduce(
+            or_,
+            (
+                _term_lookup(column, term)
+                for field in searchable.field_names
+                for column in _columns_of(searchable.model, field)
+            ),
+        )
+    in_names = _names_lookup(term)
+    return condition if in_names is None else condition | in_names
+
+
+def _rank(searchable: SearchableType, terms: list[str], language: str, vendor: str) -> Expression:
+    """Names first, then the page's language: per term, 1.0 (a title's weight) when it is
+    in a name in any language or the pinyin, else what the page's own texts score."""
+    title = Value(WEIGHTS["A"])
+    names = [
+        Case(When(in_names, then=title), default=Value(0.0), output_field=FloatField())
+        for in_names in map(_names_lookup, terms)
+        if in_names is not None
+    ]
+    if vendor == "postgresql" and language in TEXT_SEARCH_CONFIGS:
+        return reduce(add, names, _full_text_rank(searchable, terms, TEXT_SEARCH_CONFIGS[language]))
+    return reduce(add, (_pattern_score(searchable, term) for term in terms))
+
+
+def _full_text_rank(searchable: SearchableType, terms: list[str], config: str) -> Expression:
+    """``ts_rank`` over the title (A) and summary (B) in the page's language only: the long
+    texts (C) decide whether something matches, not how high, which keeps it cheap when
+    many long texts match."""
     ranked = reduce(
         add,
         (
@@ -343,21 +439,70 @@ def _full_text_matches(
             if weight != "C"
         ),
     )
-    return (
-        queryset.alias(search_document=full_text_document(searchable, config))
-        .filter(search_document=search_query)
-        .annotate(search_rank=SearchRank(ranked, search_query))
+    search_query = SearchQuery(
+        " & ".join(f"{_tsquery_literal(term)}:*" for term in terms),
+        config=config,
+        search_type="raw",
+    )
+    return SearchRank(ranked, search_query)
+
+
+def _pattern_score(searchable: SearchableType, term: str) -> Expression:
+    """The weight of the best place of ``term``: a name, else the page language's fields
+    (the aliases ``search_<field>`` that ``search_type`` adds)."""
+    by_weight = sorted(searchable.fields, key=lambda field: -WEIGHTS[field[1]])
+    in_names = _names_lookup(term)
+    return Case(
+        *([When(in_names, then=Value(WEIGHTS["A"]))] if in_names is not None else []),
+        *(
+            When(_term_lookup(f"search_{field}", term), then=Value(WEIGHTS[weight]))
+            for field, weight in by_weight
+        ),
+        default=Value(0.0),
+        output_field=FloatField(),
     )
 
 
 def full_text_document(searchable: SearchableType, config: str) -> SearchVector:
     """All the texts of ``searchable`` in the active language, as one ``tsvector``.
 
-    Migration 0004 has a GIN index on exactly this expression per type and
+    Migration 0008 has a GIN index on exactly this expression per type and
     language; ``tests/public/test_search.py`` checks that the search uses it.
     """
     return SearchVector(
         *(_shown(searchable.model, field) for field, _weight in searchable.fields), config=config
+    )
+
+
+@cache  # As ``_shown_in``: built once, copied by each query.
+def _document_in(searchable: SearchableType, language: str) -> SearchVector:
+    """``full_text_document`` of ``language`` (the Dutch or English index), on any page."""
+    with override(language):
+        return full_text_document(searchable, TEXT_SEARCH_CONFIGS[language])
+
+
+@cache
+def names_document() -> SearchVector:
+    """The names column as a ``simple`` (unstemmed) ``tsvector``: migration 0019's index."""
+    return SearchVector("search_names", config="simple")
+
+
+def _prefix_query(term: str, config: str) -> SearchQuery:
+    """``term`` as a prefix of a stemmed word ("haven" also finds "havenstad"), as the
+    pattern search matches the start of a word."""
+    return SearchQuery(f"{_tsquery_literal(term)}:*", config=config, search_type="raw")
+
+
+def _names_query(term: str) -> SearchQuery | None:
+    """``term``'s words as prefixes of the names' words, as they are stored (``search_text``);
+    ``None`` for a term of punctuation only, which no name has."""
+    words = search_text(term).split()
+    if not words:
+        return None
+    return SearchQuery(
+        " & ".join(f"{_tsquery_literal(word)}:*" for word in words),
+        config="simple",
+        search_type="raw",
     )
 
 
@@ -367,72 +512,117 @@ def _tsquery_literal(term: str) -> str:
     return f"'{escaped}'"
 
 
-def _pattern_matches(queryset: QuerySet, searchable: SearchableType, terms: list[str]) -> QuerySet:
-    """Every term in at least one text; per term, the weight of the best field it occurs in."""
-    aliases = {f"search_{field}": weight for field, weight in searchable.fields}
-    queryset = queryset.alias(
-        **{f"search_{field}": _shown(searchable.model, field) for field, _ in searchable.fields}
-    )
-    by_weight = sorted(aliases.items(), key=lambda alias: -WEIGHTS[alias[1]])
-    scores = []
-    for term in terms:
-        queryset = queryset.filter(reduce(or_, (_term_lookup(alias, term) for alias in aliases)))
-        scores.append(
-            Case(
-                *(
-                    When(_term_lookup(alias, term), then=Value(WEIGHTS[weight]))
-                    for alias, weight in by_weight
-                ),
-                default=Value(0.0),
-                output_field=FloatField(),
-            )
-        )
-    return queryset.annotate(search_rank=reduce(add, scores))
+def _names_lookup(term: str) -> Q | None:
+    """``term`` in a name of any language or the pinyin of the Chinese one: a Chinese
+    word anywhere, another at the start of a word (the column is case-folded, with a
+    space before every word). ``None`` for a term of punctuation only."""
+    normal = search_text(term).strip()
+    if not normal:
+        return None
+    if is_unspaced(term):
+        return Q(search_names__contains=normal)
+    return Q(search_names__contains=f" {normal}")
 
 
-def _term_lookup(alias: str, term: str) -> Q:
+def _term_lookup(text: str, term: str) -> Q:
     """Chinese: anywhere. Otherwise: at the start of a word and not inside an HTML tag.
 
-    The pattern is valid both as a Python regular expression (SQLite runs those)
-    and as a PostgreSQL one.
+    ``text`` is a column or an alias. The pattern is valid both as a Python
+    regular expression (SQLite runs those) and as a PostgreSQL one.
     """
     if is_unspaced(term):
         # Chinese has no case: a plain LIKE spares upper-casing every text.
         lookup = "icontains" if term.lower() != term.upper() else "contains"
-        return Q(**{f"{alias}__{lookup}": term})
+        return Q(**{f"{text}__{lookup}": term})
     # The cheap LIKE first, so that the regular expression only runs where it may match.
     # In a text without tags (no ">"), a match at its start or after a space is at the
     # start of a word outside any tag: LIKE decides those, which are most matches of a
     # common word in titles, and the regular expression (a Python call per row on SQLite)
     # runs only for the rest, such as rich text and words after punctuation.
-    word_start = Q(**{f"{alias}__istartswith": term}) | Q(**{f"{alias}__icontains": f" {term}"})
-    return Q(**{f"{alias}__icontains": term}) & (
-        (word_start & ~Q(**{f"{alias}__contains": ">"}))
-        | Q(**{f"{alias}__iregex": rf"(?<!\w){re.escape(term)}(?![^<>]*>)"})
+    word_start = Q(**{f"{text}__istartswith": term}) | Q(**{f"{text}__icontains": f" {term}"})
+    return Q(**{f"{text}__icontains": term}) & (
+        (word_start & ~Q(**{f"{text}__contains": ">"}))
+        | Q(**{f"{text}__iregex": rf"(?<!\w){re.escape(term)}(?![^<>]*>)"})
     )
 
 
 def _hit(searchable: SearchableType, obj: Model, highlighter: "Highlighter") -> Hit:
     title = translated(obj, searchable.title_field)
     context = searchable.context(obj)
+    snippet, only_in = _snippet(searchable, obj, title, highlighter)
     return Hit(
         url=searchable.url(obj),
         title=Excerpt(highlighter.mark(title), title.lang_attr),
-        snippet=_snippet(searchable, obj, highlighter),
+        snippet=snippet,
         label=obj.get_kind_display(),
         context=_inline(translated(context, "title")) if context else None,
+        only_in=only_in,
     )
 
 
-def _snippet(searchable: SearchableType, obj: Model, highlighter: "Highlighter") -> Excerpt | None:
-    """An excerpt of the body text with most of the query's words (else the first one)."""
+def _snippet(
+    searchable: SearchableType, obj: Model, title: TranslatedText, highlighter: "Highlighter"
+) -> tuple[Excerpt | None, str | None]:
+    """An excerpt of the body text with most of the query's words (else the first one), and
+    the language the words were found in when that is only another language.
+
+    A hit found by its name (in any language, or the pinyin: "Dalian" for 大连) or by the
+    page's own texts is not marked; one found only in, say, the Dutch text of a mission
+    whose Chinese text says it differently (or is missing) shows that Dutch passage.
+    """
     texts = [
         text for text in _body_texts(searchable.model, obj, searchable.body_fields) if str(text)
     ]
-    if not texts:
-        return None
-    best = max(texts, key=highlighter.terms_found)  # the first of the best
-    return Excerpt(highlighter.excerpt(best), best.lang_attr)
+    best = max(texts, key=highlighter.terms_found) if texts else None  # the first of the best
+    own = [text for text in [title, *texts] if not text.is_fallback]
+    if any(highlighter.terms_found(text) for text in own) or (
+        not title.is_fallback and highlighter.terms_found(obj.search_names)
+    ):
+        only_in = None
+    else:
+        only_in, elsewhere = _found_elsewhere(searchable, obj, highlighter)
+        if elsewhere is not None:
+            best = elsewhere
+    if best is None:
+        return None, only_in
+    return Excerpt(highlighter.excerpt(best), best.lang_attr), only_in
+
+
+def _found_elsewhere(
+    searchable: SearchableType, obj: Model, highlighter: "Highlighter"
+) -> tuple[str | None, TranslatedText | None]:
+    """The first other language (in the page's fallback order, then the rest) with a text
+    of ``obj`` that has the query's words, and its best body text with them (if any)."""
+    active = get_language()
+    descriptor = getattr(searchable.model, searchable.title_field)
+    order = [*resolution_order(active, descriptor.fallback_languages)]
+    order += [code for code, _name in settings.LANGUAGES if code not in order]
+    for language in order:
+        if language == active:
+            continue
+        texts = [
+            TranslatedText(text, language, is_fallback=True)
+            for text in _texts_in(searchable, obj, language)
+        ]
+        if any(highlighter.terms_found(text) for text in texts):
+            body = [text for text in texts[1:] if highlighter.terms_found(text)]
+            return language, max(body, key=highlighter.terms_found) if body else None
+    return None, None
+
+
+def _texts_in(searchable: SearchableType, obj: Model, language: str) -> list[str]:
+    """The title and body texts of ``obj`` in ``language`` (plain text), without fallback."""
+    texts = []
+    for field, _weight in searchable.fields:
+        descriptor = getattr(searchable.model, field)
+        if isinstance(descriptor, TranslationFieldDescriptor):
+            value = getattr(obj, build_localized_fieldname(field, language)) or ""
+        else:
+            value = getattr(obj, field) or ""
+        if isinstance(searchable.model._meta.get_field(field), ProseEditorField):
+            value = plain_text(value)
+        texts.append(value)
+    return texts
 
 
 def _body_texts(model: type[Model], obj: Model, fields: Iterable[str]) -> list[TranslatedText]:
@@ -456,12 +646,54 @@ def _inline(text: TranslatedText) -> SafeString:
 
 class Highlighter:
     """Finds the query's words in a text the way the pattern search matches them,
-    and wraps them in ``<mark>``, escaping everything around them."""
+    and wraps them in ``<mark>``, escaping everything around them.
+
+    A word in Latin letters that is the pinyin of a Chinese name among the hits ("dalian"
+    of 大连) also finds that name in Chinese texts (``learn``): "Dalian" on the Chinese page
+    marks 大连 in the snippets, and a Chinese text that names 大连 is a match in the page's
+    language, not "only in English".
+    """
 
     def __init__(self, terms: list[str]):
-        self.term_patterns = [re.compile(_term_pattern(term), re.IGNORECASE) for term in terms]
-        longest_first = sorted(terms, key=len, reverse=True)
-        self.pattern = re.compile("|".join(map(_term_pattern, longest_first)), re.IGNORECASE)
+        self.terms = terms
+        # Per term, patterns of its other spellings: the Chinese of a pinyin word (learnt
+        # from the hits), the pinyin of a Chinese name of two characters or more (宁波 also
+        # marks "Ningbo" in a Dutch text).
+        self.aliases: dict[str, set[str]] = {term: set() for term in terms}
+        for term in terms:
+            if pinyin.is_han(term) and len(term) > 1:
+                self.aliases[term].add(_term_pattern("".join(pinyin.syllables(term))))
+        self._compile()
+
+    def _compile(self) -> None:
+        self.term_patterns = [
+            re.compile(_alternatives(term, self.aliases[term]), re.IGNORECASE)
+            for term in self.terms
+        ]
+        longest_first = sorted(self.terms, key=len, reverse=True)
+        self.pattern = re.compile(
+            "|".join(_alternatives(term, self.aliases[term]) for term in longest_first),
+            re.IGNORECASE,
+        )
+
+    def learn(self, chinese_names: Iterable[str]) -> None:
+        """Take the Chinese words among ``chinese_names`` whose pinyin is a query word."""
+        latin = {
+            term: normal
+            for term in self.terms
+            if not is_unspaced(term) and (normal := search_text(term).replace(" ", ""))
+        }
+        if not latin:
+            return
+        learnt = False
+        for name in chinese_names:
+            for term, normal in latin.items():
+                for word in pinyin.words_spelt(name or "", normal):
+                    if re.escape(word) not in self.aliases[term]:
+                        self.aliases[term].add(re.escape(word))
+                        learnt = True
+        if learnt:
+            self._compile()
 
     def terms_found(self, text: str) -> int:
         return sum(1 for pattern in self.term_patterns if pattern.search(text))
@@ -498,6 +730,11 @@ class Highlighter:
             if count > best_count:
                 best_start, best_count = start, count
         return best_start
+
+
+def _alternatives(term: str, aliases: Iterable[str]) -> str:
+    """The pattern of ``term`` or any of its aliases' patterns (longest first)."""
+    return "|".join([_term_pattern(term), *sorted(aliases, key=len, reverse=True)])
 
 
 def _term_pattern(term: str) -> str:

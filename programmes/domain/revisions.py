@@ -257,7 +257,10 @@ def _field_changes(old: Version, new: Version, values: "_ValueFormatter") -> lis
     changes = []
     for name in stored_field_names(model):
         model_field = model._meta.get_field(name)
-        if name in UNSHOWN_FIELDS or _is_parent_link(model, model_field):
+        # A column no editor edits (the search names, derived from the names) is no change
+        # of theirs.
+        unshown = name in UNSHOWN_FIELDS or not model_field.editable
+        if unshown or _is_parent_link(model, model_field):
             continue
         key = model_field.attname
         before = values.text(model_field, old.field_dict.get(key))

@@ -26,6 +26,7 @@ from .querysets import (
 )
 from .regions import Region
 from .richtext import RichTextField
+from .search_names import SearchNamesField
 
 
 class Mission(Publishable):
@@ -37,6 +38,8 @@ class Mission(Publishable):
         PROGRAMME_VISIT = "programme_visit", _("Programme visit")
 
     title = models.CharField(_("title"), max_length=200)
+    # Derived: the title in every language and its pinyin, for the public search.
+    search_names = SearchNamesField(_("names for search"), source="title")
     kind = models.CharField(_("kind"), max_length=30, choices=Kind)
     partnership = models.ForeignKey(
         Partnership,
@@ -177,6 +180,8 @@ class ProgrammeItem(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind)
     title = models.CharField(_("title"), max_length=200)
+    # Derived: the title in every language and its pinyin, for the public search.
+    search_names = SearchNamesField(_("names for search"), source="title")
     description = LimitedTextField(_("description"), max_length=DESCRIPTION_MAX_LENGTH, blank=True)
     date = models.DateField(_("date"), null=True, blank=True)
     start_time = models.TimeField(_("start time"), null=True, blank=True)

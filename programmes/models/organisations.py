@@ -15,6 +15,7 @@ from .querysets import (
 )
 from .regions import Region
 from .richtext import RichTextField
+from .search_names import SearchNamesField
 
 
 class Organisation(Publishable):
@@ -32,6 +33,8 @@ class Organisation(Publishable):
         OTHER = "other", _("Other")
 
     name = models.CharField(_("name"), max_length=200)
+    # Derived: the name in every language and its pinyin, for the public search.
+    search_names = SearchNamesField(_("names for search"), source="name")
     kind = models.CharField(_("kind"), max_length=30, choices=Kind)
     region = models.ForeignKey(
         Region,

@@ -16,6 +16,7 @@ from .querysets import (
     OutcomeQuerySet,
 )
 from .richtext import RichTextField
+from .search_names import SearchNamesField
 
 
 class Outcome(Publishable):
@@ -37,6 +38,8 @@ class Outcome(Publishable):
         ACHIEVED = "achieved", _("Achieved")
 
     title = models.CharField(_("title"), max_length=200)
+    # Derived: the title in every language and its pinyin, for the public search.
+    search_names = SearchNamesField(_("names for search"), source="title")
     kind = models.CharField(_("kind"), max_length=30, choices=Kind)
     area = models.ForeignKey(
         FocusArea,

@@ -20,6 +20,7 @@ from .querysets import (
 )
 from .regions import Region
 from .richtext import RichTextField
+from .search_names import SearchNamesField
 
 
 class Partnership(Publishable):
@@ -30,6 +31,8 @@ class Partnership(Publishable):
         MOU = "mou", _("Memorandum of understanding")
 
     title = models.CharField(_("title"), max_length=200)
+    # Derived: the title in every language and its pinyin, for the public search.
+    search_names = SearchNamesField(_("names for search"), source="title")
     kind = models.CharField(_("kind"), max_length=30, choices=Kind)
     owner = models.ForeignKey(
         Organisation,

@@ -19,6 +19,7 @@ from .querysets import (
     RegionQuerySet,
 )
 from .richtext import RichTextField
+from .search_names import SearchNamesField
 
 
 class Region(Publishable):
@@ -29,6 +30,8 @@ class Region(Publishable):
         DISTRICT = "district", _("District")
 
     name = models.CharField(_("name"), max_length=200)
+    # Derived: the name in every language and its pinyin, for the public search.
+    search_names = SearchNamesField(_("names for search"), source="name")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
     parent = models.ForeignKey(
         "self",

@@ -10,6 +10,7 @@ templates put that language in a ``lang`` attribute.
 from django import template
 from django.conf import settings
 from django.urls import reverse, translate_url
+from django.utils.formats import date_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import (
@@ -22,6 +23,8 @@ from django.utils.translation import (
 )
 from modeltranslation.fields import NONE
 from modeltranslation.utils import build_localized_fieldname, resolution_order
+
+from programmes.models import pinyin
 
 register = template.Library()
 
@@ -50,6 +53,70 @@ def page_of(pagination) -> str:
         return ""
     count = {"number": page.number, "count": page.paginator.num_pages}
     return pgettext("apposition", ", ") + gettext("page %(number)s of %(count)s") % count
+
+
+@register.filter
+def by_name(objects, field: str = "name") -> list:
+    """``{% for child in region.children.all|by_name %}``: in the order a reader looks names
+    up. In Chinese that is pinyin (杭州 宁波 绍兴 义乌), not the code points the database
+    sorts by (义乌 宁波 杭州); Dutch and English keep the database's order (the names'
+    own alphabetical order), so their pages do not change."""
+    objects = list(objects)
+    if get_language() != "zh-hans":
+        return objects
+    return sorted(objects, key=lambda obj: pinyin.sort_key(translated(obj, field)))
+
+
+@register.simple_tag
+def person_with_role(name: str, role) -> SafeString:
+    """``{% person_with_role mission.leader_name leader_role %}``: a person and their role.
+
+    Dutch and English put the role after the name as an apposition ("Marijke van Hees,
+    deputy mayor"); Chinese puts the title before the name ("副市长 Marijke van Hees"), with a
+    space before a name in Latin letters. A role that is a fallback (no Chinese yet) keeps
+    the apposition, in its ``<span lang>``.
+    """
+    if not role:
+        return format_html("{}", name)
+    if role.is_fallback:
+        return format_html(
+            "{}{}<span{}>{}</span>", name, pgettext("apposition", ", "), role.lang_attr, role
+        )
+    if get_language() == "zh-hans":
+        space = " " if name[:1].isascii() else ""
+        return format_html("{}{}{}", role, space, name)
+    return format_html("{}{}{}", name, pgettext("apposition", ", "), role)
+
+
+# Chinese writes a range as one date: 2026年4月13日至18日, leaving out of the end what it
+# shares with the start (the year, then the month), as a native editor does.
+_ZH_END_FORMATS = {"year": "Y年n月j日", "month": "n月j日", "day": "j日"}
+
+
+@register.simple_tag
+def date_range(start, end=None) -> SafeString:
+    """``{% date_range mission.start_date mission.end_date %}``: one day, or a range.
+
+    Dutch and English: both dates in full, "13 april 2026 – 18 april 2026". Chinese:
+    "2026年4月13日至18日", "2026年4月30日至5月2日", different years in full. Each date is
+    a ``<time>`` with its full ``datetime``.
+    """
+    first = _time(start, date_format(start, "DATE_FORMAT"))
+    if not end or end == start:
+        return first
+    if get_language() != "zh-hans":
+        return format_html("{} – {}", first, _time(end, date_format(end, "DATE_FORMAT")))
+    if end.year != start.year:
+        shown = _ZH_END_FORMATS["year"]
+    elif end.month != start.month:
+        shown = _ZH_END_FORMATS["month"]
+    else:
+        shown = _ZH_END_FORMATS["day"]
+    return format_html("{}至{}", first, _time(end, date_format(end, shown)))
+
+
+def _time(day, text: str) -> SafeString:
+    return format_html('<time datetime="{}">{}</time>', day.isoformat(), text)
 
 
 @register.simple_tag

@@ -218,13 +218,15 @@ def test_each_type_is_found_in_the_pages_language(language, query):
     assert [group.label for group in results.groups] == labels
 
 
-def test_other_languages_texts_are_not_searched():
+def test_other_languages_names_find_the_object_shown_in_the_pages_language():
     RegionFactory(**names("Reiger", "Heron", "苍鹭"))
 
-    assert search("heron", "nl").groups == []
-    assert search("reiger", "en").groups == []
-    assert search("heron", "zh-hans").groups == []
-    assert titles(search("heron", "en"), "regions") == ["Heron"]
+    # Found by its English and Chinese names on the Dutch page, shown by its Dutch one.
+    assert titles(search("heron", "nl"), "regions") == ["Reiger"]
+    assert titles(search("苍鹭", "nl"), "regions") == ["Reiger"]
+    assert titles(search("reiger", "zh-hans"), "regions") == ["苍鹭"]
+    # A name is the object's in every language: no "only in" mark.
+    assert group(search("heron", "zh-hans"), "regions").hits[0].only_in is None
 
 
 def test_a_fallback_text_is_searched_and_shown_with_its_language(client):
