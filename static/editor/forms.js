@@ -158,6 +158,19 @@ window.django.jQuery(function () {
     document.querySelectorAll(".ui-tabs:not([data-editor-tabs])").forEach(enhanceTabs);
   }
 
+  /** "Title [zh-hans]" (a read-only field's label, a table's heading) as "Title [Chinese]". */
+  function nameLanguagesInLabels() {
+    form.querySelectorAll("label, th").forEach(function (label) {
+      for (const node of label.childNodes) {
+        if (node.nodeType === Node.TEXT_NODE) {
+          node.textContent = node.textContent.replace(/\[([a-z]+(?:[-_][a-z]+)?)\]/, function (code, language) {
+            return "[" + (settings.languages[language.replace("-", "_")] || language) + "]";
+          });
+        }
+      }
+    });
+  }
+
   /** modeltranslation's language switch above the form: named languages, or none at all. */
   function fixMainSwitch() {
     const select = document.getElementById("modeltranslation-main-switch");
@@ -228,6 +241,7 @@ window.django.jQuery(function () {
   (function () {
     enhanceAllTabs();
     fixMainSwitch();
+    nameLanguagesInLabels();
     form.querySelectorAll(".mt").forEach(function (field) {
       const update = function () {
         document
