@@ -211,8 +211,12 @@ def _last_changes(objects: list[models.Model]) -> dict[tuple[type, object], dict
             for field in translated_fields(model)
             for language in settings.MODELTRANSLATION_LANGUAGES
         ]
-        versions = Version.objects.get_for_model(model).filter(
-            object_id__in=[str(member.pk) for member in members]
+        # By the content type's name, joined: reversion's get_for_model() would look the
+        # content type up first, a query more whenever Django's cache of them is cold.
+        versions = Version.objects.filter(
+            content_type__app_label=model._meta.app_label,
+            content_type__model=model._meta.model_name,
+            object_id__in=[str(member.pk) for member in members],
         )
         history = defaultdict(list)
         for version in versions.order_by("revision_id", "pk"):
