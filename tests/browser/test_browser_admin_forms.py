@@ -15,6 +15,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
+from programmes.admin.editor_forms import NEW_LOCAL_TIME_HELP
 from programmes.domain import services
 from programmes.domain.permissions import EDITOR, TRANSLATOR
 from programmes.models import Status
@@ -196,4 +197,43 @@ def test_the_mission_list_shows_status_and_publish_date_at_1280_pixels(
         box = page.locator(f"#result_list th.{column}").bounding_box()
         assert box["x"] + box["width"] <= results["x"] + results["width"]
     screenshot(page, f"admin-forms-mission-list-{language}")
+    problems.assert_none()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_new_programme_item_has_named_tabs_and_says_its_times_are_local(
+    live_server, browser, language
+):
+    mission = MissionFactory(status=Status.DRAFT)
+    StaffFactory(username="redacteur", role=EDITOR, organisations=[mission.partnership.owner])
+    page, problems = new_page(browser, live_server)
+    in_language(page, live_server, language)
+    log_in(page, live_server.url, "redacteur")
+    page.goto(live_server.url + reverse("admin:programmes_mission_change", args=[mission.pk]))
+    page.wait_for_load_state("load")
+
+    page.locator("#programme_items-group .add-row a").click()
+
+    row = page.locator("#programme_items-0")
+    title_tabs = row.locator(".ui-tabs:has(#id_programme_items-0-title_nl)")
+    assert (
+        title_tabs.locator("li.ui-tabs-active a")
+        .text_content()
+        .startswith(language_name("nl", language))
+    )
+    assert page.locator(".timezonewarning").count() == 0
+    with translation.override(language):
+        help_text = NEW_LOCAL_TIME_HELP % {"zone": settings.TIME_ZONE}
+    assert row.locator(".field-start_time .help").first.inner_text() == help_text
+    screenshot(row, f"admin-forms-programme-item-{language}")
+
+    # A time without a title: the row's Dutch title tab shows its error.
+    page.fill("#id_programme_items-0-date", "2026-05-12")
+    page.fill("#id_programme_items-0-start_time", "09:00")
+    page.click('input[name="_continue"]')
+    page.wait_for_load_state("load")
+    item_title_tab = page.locator(
+        "#programme_items-0 .ui-tabs:has(#id_programme_items-0-title_nl) li.ui-tabs-active"
+    )
+    assert "editor-tab-error" in item_title_tab.get_attribute("class")
     problems.assert_none()
