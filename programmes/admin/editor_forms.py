@@ -149,7 +149,8 @@ class ProgrammeItemForm(forms.ModelForm):
             help_text = NEW_LOCAL_TIME_HELP % {"zone": settings.TIME_ZONE}
         for name in ("start_time", "end_time"):
             if name in self.fields:
-                self.fields[name].help_text = help_text
+                field = self.fields[name]
+                field.help_text = f"{field.help_text} {help_text}".strip()
 
 
 def slug_filled(form_class: type[forms.ModelForm], prepopulated: dict) -> type[forms.ModelForm]:

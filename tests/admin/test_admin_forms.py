@@ -144,6 +144,10 @@ def test_programme_times_are_the_places_local_times_and_publish_dates_the_sites(
     assert item_form.fields["start_time"].help_text == (
         "The local time at the item’s place (Asia/Shanghai)."
     )
+    assert item_form.fields["end_time"].help_text == (
+        "When it ends, on the same day, in the same local time as the start time. Leave empty "
+        "when the source does not say. The local time at the item’s place (Asia/Shanghai)."
+    )
     assert (
         response.context["adminform"]
         .form.fields["publish_at"]
