@@ -78,6 +78,7 @@ def form_settings(request, obj, inline_admin_formsets) -> dict:
             ),
             "no_source": gettext("(no Dutch text yet)"),
             "switch": gettext("Language of every text field"),
+            "label_suffix": gettext(":"),
         },
     }
 
@@ -98,17 +99,20 @@ def _field_name(form, column: str) -> str:
 
 
 def source_texts(obj, inline_admin_formsets) -> dict[str, str]:
-    """The saved Dutch text of each translated field, as plain text, by the form field name of
-    its translations' source (``title_nl``, ``programme_items-0-title_nl``).
+    """The saved text of each translated field in each language, as plain text, by its form
+    field name (``title_nl``, ``programme_items-0-title_en``).
 
-    The script prefers the Dutch field of the form when there is one (it may have just been
-    typed); a translator's Dutch fields are read-only text, so this is what they see.
+    Above a translation the script shows the Dutch source, and the other translations that
+    are filled (a translator into Chinese may read the English too). It prefers a field of the
+    form when there is one (it may have just been typed); a translator's other languages are
+    read-only text, so this is what they see.
     """
     texts = {}
     for member, form in _members(obj, inline_admin_formsets):
         for field in translated_fields(type(member)):
-            column = build_localized_fieldname(field, SOURCE_LANGUAGE)
-            texts[_field_name(form, column)] = html_to_text(getattr(member, column) or "")
+            for language in settings.MODELTRANSLATION_LANGUAGES:
+                column = build_localized_fieldname(field, language)
+                texts[_field_name(form, column)] = html_to_text(getattr(member, column) or "")
     return texts
 
 

@@ -42,13 +42,13 @@ window.django.jQuery(function () {
     return asText(field.value) === "";
   }
 
-  /** The name of the Dutch field that ``field`` translates: programme_items-0-title_nl. */
-  function sourceName(field, language) {
-    return field.name.slice(0, -(language.length + 1)) + "_" + settings.source;
+  /** The name of ``field``'s text in another language: programme_items-0-title_nl. */
+  function nameIn(field, language, other) {
+    return field.name.slice(0, -(language.length + 1)) + "_" + other;
   }
 
-  /** The Dutch text, as typed in the form when it has the field, else as saved. */
-  function sourceText(name) {
+  /** A text as typed in the form when the form has its field, else as saved. */
+  function savedOrTyped(name) {
     const live = form.elements.namedItem(name);
     if (live && live.classList && live.classList.contains("mt")) {
       return asText(live.value);
@@ -56,18 +56,31 @@ window.django.jQuery(function () {
     return settings.sources[name] || "";
   }
 
+  /** Above a translation: the Dutch source, then the other translations that are filled. */
   function addSource(panel, field, language) {
-    const name = sourceName(field, language);
     const box = document.createElement("div");
     box.className = "editor-source";
-    box.dataset.source = name;
-    const label = document.createElement("span");
-    label.className = "editor-source-label";
-    label.textContent = words.source;
-    const text = document.createElement("span");
-    text.className = "editor-source-text";
-    text.lang = settings.source;
-    box.append(label, " ", text);
+    Object.keys(settings.languages).forEach(function (other) {
+      if (other === language) {
+        return;
+      }
+      const line = document.createElement("div");
+      line.className = "editor-source-line";
+      line.dataset.source = nameIn(field, language, other);
+      line.dataset.required = String(other === settings.source);
+      const label = document.createElement("span");
+      label.className = "editor-source-label";
+      label.textContent =
+        other === settings.source
+          ? words.source
+          : settings.languages[other] + words.label_suffix;
+      const text = document.createElement("span");
+      text.className = "editor-source-text";
+      text.lang = other.replace("_", "-");
+      line.append(label, " ", text);
+      box.append(line);
+      showSource(line);
+    });
     if (settings.outdated.includes(field.name)) {
       const note = document.createElement("p");
       note.className = "editor-outdated-note";
@@ -75,14 +88,14 @@ window.django.jQuery(function () {
       box.append(note);
     }
     (field.closest(".flex-container") || field.parentElement).before(box);
-    showSource(box);
   }
 
-  function showSource(box) {
-    const text = sourceText(box.dataset.source);
-    const shown = box.querySelector(".editor-source-text");
-    shown.textContent = text || words.no_source;
-    box.classList.toggle("editor-source-missing", !text);
+  /** One line of the box: the Dutch always (or that there is none yet), the others if filled. */
+  function showSource(line) {
+    const text = savedOrTyped(line.dataset.source);
+    line.querySelector(".editor-source-text").textContent = text || words.no_source;
+    line.classList.toggle("editor-source-missing", !text);
+    line.hidden = !text && line.dataset.required !== "true";
   }
 
   /** Marks a tab: "error", "out of date" or "empty", in words (not only a colour). */
@@ -245,7 +258,7 @@ window.django.jQuery(function () {
     form.querySelectorAll(".mt").forEach(function (field) {
       const update = function () {
         document
-          .querySelectorAll('.editor-source[data-source="' + field.name + '"]')
+          .querySelectorAll('.editor-source-line[data-source="' + field.name + '"]')
           .forEach(showSource);
       };
       field.addEventListener("input", update);

@@ -140,12 +140,13 @@ def test_a_chinese_translator_sees_the_dutch_source_and_what_is_out_of_date(
     summary_tab = page.locator(".ui-tabs:has(#id_summary_zh_hans) li.ui-tabs-active")
     assert summary_tab.text_content().startswith(chinese)
     assert "editor-tab-outdated" in summary_tab.get_attribute("class")
-    summary_source = page.locator(".editor-source[data-source='summary_nl']")
-    assert summary_source.locator(".editor-source-text").inner_text() == (
-        "Wederzijdse B2B-ontmoetingen tussen ondernemers."
-    )
+    summary_source = page.locator(".editor-source:has([data-source='summary_nl'])")
+    assert summary_source.locator(".editor-source-text").all_inner_texts() == [
+        "Wederzijdse B2B-ontmoetingen tussen ondernemers.",
+        mission.summary_en,  # the English, as a second source
+    ]
     assert summary_source.locator(".editor-outdated-note").is_visible()
-    title_source = page.locator(".editor-source[data-source='title_nl']")
+    title_source = page.locator(".editor-source-line[data-source='title_nl']")
     assert title_source.locator(".editor-source-text").inner_text() == (
         "Business Days Zhejiang – West-Vlaanderen"
     )
