@@ -16,7 +16,14 @@ class AuditLogEntryAdmin(BoundedSearch, admin.ModelAdmin):
     """The audit log, for site managers (the view permission): read-only, filterable."""
 
     list_display = ["timestamp", "username", "action", "content_type", "object_link", "changes"]
-    list_filter = ["action", "content_type", "timestamp", "username"]
+    # Only the kinds of object the log mentions: not every table of every library
+    # (django-axes' and reversion's, untranslated).
+    list_filter = [
+        "action",
+        ("content_type", admin.RelatedOnlyFieldListFilter),
+        "timestamp",
+        "username",
+    ]
     list_select_related = ["content_type"]
     search_fields = ["object_repr", "username", "message"]
     date_hierarchy = "timestamp"

@@ -51,6 +51,7 @@ from programmes.models import (
 )
 from twinning.admin_search import BoundedSearch
 
+from . import editor_forms
 from .conflicts import EditConflictAdminMixin
 
 RECORD_FIELDS = ("uuid", "created_at", "updated_at")
@@ -159,6 +160,10 @@ class RoleScopedFields:
             for field, sources in super().get_prepopulated_fields(request, obj).items()
             if field not in readonly and readonly.isdisjoint(sources)
         }
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        return editor_forms.with_time_zone_help(formfield, db_field)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         """A shared page (a photo's region) refused with a message that says why."""
@@ -360,6 +365,7 @@ class RoleScopedAdmin(BoundedSearch, RoleScopedFields):
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
+        form = editor_forms.slug_filled(form, self.get_prepopulated_fields(request, obj))
         return permission_checked(form, request.user, "add" if obj is None else "change")
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
@@ -400,6 +406,13 @@ class RoleScopedInline(RoleScopedFields):
 
     def get_queryset(self, request):
         return permissions.scope(super().get_queryset(request), request.user)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = editor_forms.slug_filled(
+            formset.form, self.get_prepopulated_fields(request, obj)
+        )
+        return formset
 
     def _may(self, request, action: str, parent) -> bool:
         user = request.user
@@ -461,6 +474,25 @@ class EditorialAdmin(RoleScopedAdmin, EditConflictAdminMixin, VersionAdmin, Tabb
 
     list_per_page = 50
     object_history_template = "admin/programmes/object_history.html"
+
+    class Media:
+        # After modeltranslation's tabs, which it relabels (programmes/admin/editor_forms.py):
+        # naming them here is what puts it after them when the admin merges the media.
+        js = [
+            "admin/js/jquery.init.js",
+            "modeltranslation/js/tabbed_translation_fields.js",
+            "editor/forms.js",
+        ]
+        css = {"all": ["editor/forms.css"]}
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        """With what ``static/editor/forms.js`` needs (``editor_forms.form_settings``)."""
+        context["editor_form"] = editor_forms.form_settings(
+            request, obj, context.get("inline_admin_formsets", [])
+        )
+        if request.method == "POST" and context.get("errors"):
+            editor_forms.say_files_not_kept(request)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.display(description=_("translations"))
     def translation_status(self, obj):

@@ -38,6 +38,7 @@ from django.utils.translation import ngettext
 from programmes.domain import permissions
 from programmes.domain.translation_status import (
     TARGET_LANGUAGES,
+    outdated_translations,
     translation_status,
     with_parts,
 )
@@ -107,15 +108,20 @@ def translation_overview(request):
 
 def _overview_section(request, queryset) -> dict:
     model = queryset.model
+    objects = list(with_parts(permissions.scope(queryset, request.user)))
+    outdated = outdated_translations(objects)
     rows = []
-    for obj in with_parts(permissions.scope(queryset, request.user)):
+    for obj in objects:
         url = reverse(f"admin:programmes_{model._meta.model_name}_change", args=[quote(obj.pk)])
+        statuses = list(translation_status(obj).values())
         rows.append(
             {
                 "object": obj,
                 "url": url,
                 "status": obj.get_status_display() if isinstance(obj, Publishable) else "",
-                "languages": list(translation_status(obj).values()),
+                "languages": statuses,
+                # Per language, its status and the texts whose Dutch changed since.
+                "cells": [(status, outdated[obj][status.language]) for status in statuses],
             }
         )
     return {"title": model._meta.verbose_name_plural, "rows": rows}

@@ -9,9 +9,11 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
+from programmes.domain import services
 from programmes.domain.permissions import EDITOR, SITE_MANAGER
 from programmes.domain.translation_status import (
     missing_q,
+    outdated_translations,
     translation_status,
     with_parts,
 )
@@ -266,5 +268,56 @@ def test_the_overview_queries_do_not_grow(
         ProgrammeItemFactory(mission=MissionFactory(partnership=mission.partnership))
     login(client, StaffFactory(role=EDITOR, organisations=[enschede]))
 
-    with django_assert_num_queries(13):
+    # 13, and the revisions (out of date) of the partnership, the missions and their items.
+    with django_assert_num_queries(16):
         overview(client)
+
+
+# Out of date: the Dutch changed after the translation was saved -----------------------------
+
+
+def test_a_translation_is_out_of_date_when_its_dutch_changed_in_a_later_revision():
+    mission = MissionFactory(status=Status.DRAFT, programme_items=1)
+    item = mission.programme_items.get()
+    editor = StaffFactory()
+    services.save_content(mission, user=editor)
+    services.save_content(item, user=editor)
+    assert outdated_translations([mission])[mission] == {"en": (), "zh-hans": ()}
+
+    mission.title_nl = "Nieuwe titel"
+    services.save_content(mission, user=editor)
+    item.description_nl = "Nieuwe beschrijving"
+    services.save_content(item, user=editor)
+    outdated = outdated_translations([mission])[mission]
+    assert [(text.obj, text.field, text.part) for text in outdated["en"]] == [
+        (mission, "title", False),
+        (item, "description", True),
+    ]
+
+    mission.title_en = "New title"  # the translator catches up; Chinese still lags
+    services.save_content(mission, user=editor)
+    outdated = outdated_translations([mission])[mission]
+    assert [text.field for text in outdated["en"]] == ["description"]
+    assert [text.field for text in outdated["zh-hans"]] == ["title", "description"]
+
+
+def test_an_empty_translation_is_missing_not_out_of_date():
+    mission = MissionFactory(status=Status.DRAFT, summary_zh_hans="")
+    services.save_content(mission, user=StaffFactory())
+    mission.summary_nl = "Anders"
+    services.save_content(mission, user=StaffFactory())
+    outdated = outdated_translations([mission])[mission]
+    assert [text.field for text in outdated["en"]] == ["summary"]
+    assert outdated["zh-hans"] == ()
+
+
+def test_out_of_date_translations_of_a_list_take_one_query_per_kind_of_object(
+    django_assert_num_queries,
+):
+    missions = [MissionFactory(status=Status.DRAFT, programme_items=3) for _ in range(4)]
+    for mission in missions:
+        services.save_content(mission, user=None)
+    listed = list(with_parts(Mission.objects.all()))
+    with django_assert_num_queries(2):  # the missions' versions, the programme items'
+        outdated = outdated_translations(listed)
+    assert set(outdated) == set(missions)
