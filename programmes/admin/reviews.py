@@ -46,6 +46,10 @@ def review_url(obj) -> str:
 
 
 def change_url(obj) -> str:
+    """The change page ``obj`` is edited on: its own, or its parent's for a part edited
+    inline there (a programme item on its mission's page, an objective on its partnership's)."""
+    while not admin.site.is_registered(type(obj)):
+        obj = getattr(obj, permissions.PUBLICATION_PARENTS[obj._meta.model_name])
     opts = obj._meta
     return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[quote(obj.pk)])
 
