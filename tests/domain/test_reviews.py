@@ -4,12 +4,15 @@ Every refusal checks that nothing changed: the text, its versions, the audit log
 suggestions themselves.
 """
 
+import zipfile
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from reversion.models import Version
 
 from programmes.domain import permissions, reviews, revisions, signals
+from programmes.exchange.bundles import export_bundle
 from programmes.domain.permissions import EDITOR, PARTNER_REVIEWER, PUBLISHER, TRANSLATOR
 from programmes.models import (
     AuditLogEntry,
@@ -422,3 +425,32 @@ def test_a_suggestion_has_its_content_type_and_object(world):
     suggestion = suggest(world)
     assert suggestion.content_type == ContentType.objects.get_for_model(Mission)
     assert suggestion.object_id == world["a"][Mission].pk
+
+
+# Never outside the admin ------------------------------------------------------------------------
+
+
+def test_a_suggestion_is_in_no_public_page_api_answer_or_bundle(world, client, tmp_path):
+    mission = world["a"][Mission]
+    mission.status = Status.PUBLISHED
+    mission.save()
+    world["a"][Partnership].status = Status.PUBLISHED
+    world["a"][Partnership].save()
+    proposed = "尚未接受的建议文本"
+    suggest(world, text=proposed)
+    suggest(world, field="summary", text=f"{proposed}二")
+
+    public = client.get(mission.get_absolute_url().replace("/nl/", "/zh-hans/"))
+    api = client.get(f"/api/v1/missions/{mission.uuid}", {"lang": "zh-hans"})
+    listed = client.get("/api/v1/missions")
+    assert public.status_code == api.status_code == listed.status_code == 200
+    assert mission.title_zh_hans in public.text
+    for response in (public, api, listed):
+        assert proposed not in response.content.decode()
+    export_bundle(tmp_path / "bundle.zip", [world["a"][Partnership]])
+    exported = b"".join(
+        zipfile.ZipFile(tmp_path / "bundle.zip").read(name)
+        for name in zipfile.ZipFile(tmp_path / "bundle.zip").namelist()
+    )
+    assert proposed.encode() not in exported
+    assert b"suggestion" not in exported.lower()
