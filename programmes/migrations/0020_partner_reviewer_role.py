@@ -1,8 +1,8 @@
 """The role "Partner reviewer", and who may read and decide on suggestions.
 
 Partner reviewers add suggestions and read them; editors and publishers read them and
-decide (accept or decline); site managers hold every permission of the app, so theirs
-are added too. Written out as they were when this migration was made (a migration must
+decide (accept or decline); site managers hold every permission of the app, so those of
+both new models are added to theirs. Written out as they were when this migration was made (a migration must
 not change meaning when the code does); ``tests/domain/test_permissions.py`` checks that
 the groups match ``programmes.domain.permissions.ROLE_PERMISSIONS``.
 """
@@ -12,11 +12,13 @@ from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 SUGGESTION = ["add_suggestion", "change_suggestion", "delete_suggestion", "view_suggestion"]
+REVIEWER = ["add_partnerreviewer", "change_partnerreviewer", "delete_partnerreviewer"]
+REVIEWER += ["view_partnerreviewer"]
 GRANTS = {
     "Partner reviewer": ["add_suggestion", "view_suggestion"],
     "Editor": ["view_suggestion", "change_suggestion"],
     "Publisher": ["view_suggestion", "change_suggestion"],
-    "Site manager": SUGGESTION,
+    "Site manager": SUGGESTION + REVIEWER,  # every permission of the app, as before
 }
 
 
@@ -39,7 +41,9 @@ def grant(apps, schema_editor):
 def revoke(apps, schema_editor):
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    ours = Permission.objects.filter(content_type__app_label="programmes", codename__in=SUGGESTION)
+    ours = Permission.objects.filter(
+        content_type__app_label="programmes", codename__in=SUGGESTION + REVIEWER
+    )
     for group in Group.objects.filter(name__in=GRANTS):
         group.permissions.remove(*ours)
     Group.objects.filter(name="Partner reviewer").delete()

@@ -33,8 +33,7 @@ from django.utils import translation
 from reversion.models import Version
 
 from programmes.admin.translations import packed
-from programmes.domain import permissions
-from programmes.domain import reviews, services
+from programmes.domain import permissions, reviews, services
 from programmes.domain.permissions import EDITOR, PARTNER_REVIEWER, PUBLISHER, TRANSLATOR
 from programmes.exchange import translations
 from programmes.models import (
@@ -214,10 +213,10 @@ def build_world() -> World:
         role=PARTNER_REVIEWER,
         reviews={draft.partnership: ["nl", "en", "zh-hans"]},
     )
-    for n, field in enumerate(["title", "summary"]):
+    for n, text_field in enumerate(["title", "summary"]):
         suggestion = reviews.suggest(
             draft,
-            field=field,
+            field=text_field,
             language="zh-hans",
             text=f"Enschede-geheim suggestion {n}",
             comment=f"Enschede-geheim comment {n}",

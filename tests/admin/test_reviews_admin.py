@@ -124,9 +124,7 @@ def database() -> dict:
 
 
 def test_the_reviewer_lists_their_partnerships_content_drafts_included(client, world):
-    response = as_user(client, world["reviewer"]).get(
-        reverse("admin:programmes_suggestion_review")
-    )
+    response = as_user(client, world["reviewer"]).get(reverse("admin:programmes_suggestion_review"))
     assert response.status_code == 200
     for model in MODELS:
         assert review_url(world["a"][model]) in response.text
