@@ -102,7 +102,8 @@ def review_tree(user) -> list[dict]:
 
 
 def _reviewer_only(request) -> None:
-    if not permissions.is_partner_reviewer(request.user):
+    """The review pages are for partner reviewers (with or without partnerships yet)."""
+    if permissions.PARTNER_REVIEWER not in permissions.access(request.user).roles:
         raise PermissionDenied
 
 

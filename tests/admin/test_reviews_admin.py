@@ -158,6 +158,14 @@ def test_another_partnerships_review_page_is_not_found(client, world, other, mod
     assert database() == before
 
 
+def test_a_reviewer_of_no_partnership_yet_is_told_so(client, world):
+    newcomer = StaffFactory(role=PARTNER_REVIEWER)
+    response = as_user(client, newcomer).get(reverse("admin:programmes_suggestion_review"))
+    assert response.status_code == 200
+    assert "You review no partnership yet." in response.text
+    assert client.get(review_url(world["a"][Mission])).status_code == 404
+
+
 def test_shared_data_has_no_review_page(client, world):
     region = world["a"][Partnership].partner_region
     as_user(client, world["reviewer"])
