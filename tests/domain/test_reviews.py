@@ -16,6 +16,7 @@ from programmes.domain.permissions import EDITOR, PARTNER_REVIEWER, PUBLISHER, T
 from programmes.exchange.bundles import export_bundle
 from programmes.models import (
     AuditLogEntry,
+    ContentStamp,
     Mission,
     Objective,
     Outcome,
@@ -25,6 +26,7 @@ from programmes.models import (
     Status,
     Suggestion,
 )
+from readpath import caching
 
 from ..factories import (
     MissionFactory,
@@ -428,6 +430,18 @@ def test_a_suggestion_has_its_content_type_and_object(world):
 
 
 # Never outside the admin ------------------------------------------------------------------------
+
+
+def test_suggesting_and_declining_leave_the_public_pages_cache_as_it_was(
+    world, django_capture_on_commit_callbacks
+):
+    generation = caching.current_generation().token
+    stamps = list(ContentStamp.objects.values_list())
+    with django_capture_on_commit_callbacks(execute=True):
+        suggestion = suggest(world)
+        reviews.decline(suggestion, by=world["editor"], reply="Nee.")
+    assert caching.current_generation().token == generation
+    assert list(ContentStamp.objects.values_list()) == stamps
 
 
 def test_a_suggestion_is_in_no_public_page_api_answer_or_bundle(world, client, tmp_path):
