@@ -315,7 +315,11 @@ def notify(suggestion: Suggestion, *, base_url: str) -> bool:
         " ".join(subject.split()),
         body,
         to=[author.email],
-        headers={"Auto-Submitted": "auto-generated"},
+        # The language says which spelling checker or translation a mail client offers.
+        headers={
+            "Auto-Submitted": "auto-generated",
+            "Content-Language": suggestion.author_language,
+        },
     )
     try:
         message.send(using="default")

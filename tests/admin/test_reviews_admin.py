@@ -291,6 +291,19 @@ def test_open_suggestions_show_on_the_objects_page_as_a_diff(client, world):
     assert f'href="{admin_url(mission, "change")}"' in decision.text
 
 
+def test_an_editor_cannot_accept_for_a_published_page_through_the_page(client, world):
+    mission = world["a"][Mission]
+    mission.status = Status.PUBLISHED
+    mission.save()
+    suggestion = suggest(world)
+    as_user(client, world["editor"])
+    url = admin_url(suggestion, "change")
+    assert 'name="_accept"' not in client.get(url).text
+    before = database()
+    assert client.post(url, {"_accept": "1"}).status_code == 403
+    assert database() == before
+
+
 def test_another_organisations_editor_sees_no_suggestion(client, world):
     suggestion = suggest(world)
     as_user(client, world["pom_editor"])

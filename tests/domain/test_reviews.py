@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from reversion.models import Version
 
 from programmes.domain import permissions, reviews, revisions, signals
@@ -208,6 +208,14 @@ def test_a_suggested_rich_text_is_sanitized_as_a_save_would(world):
     assert "javascript" not in suggestion.proposed_text
 
 
+@pytest.mark.parametrize("languages", [[], ["fr"], "zh-hans"])
+def test_a_reviewer_reviews_in_some_of_the_sites_languages(world, languages):
+    membership = world["reviewer"].partner_reviews.get()
+    membership.languages = languages
+    with pytest.raises(ValidationError):
+        membership.full_clean()
+
+
 def test_an_inactive_or_demoted_reviewer_may_not_suggest(world):
     reviewer = world["reviewer"]
     reviewer.groups.clear()
@@ -346,8 +354,10 @@ def test_a_suggestion_for_a_deleted_object_can_only_be_declined(world):
     item = world["a"][ProgrammeItem]
     suggestion = suggest(world, item, field="title", text="港口")
     item.delete()
+    before = state(world["a"][Mission])
     with pytest.raises(reviews.SuggestionError, match="deleted"):
         reviews.accept(suggestion, by=world["editor"])
+    assert state(world["a"][Mission]) == before
     reviews.decline(suggestion, by=world["editor"], reply="Dit onderdeel is geschrapt.")
     assert Suggestion.objects.get().status == "declined"
 
@@ -416,6 +426,21 @@ def test_the_reviewer_is_told_of_the_decision_by_email(
         message.links()
     )
     assert message.message["Auto-Submitted"] == "auto-generated"
+    assert message.message["Content-Language"] == "zh-hans"  # the reviewer worked in Chinese
+
+
+def test_a_mail_server_that_refuses_leaves_the_decision_standing(world, settings, caplog):
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": 9, "timeout": 1},
+        }
+    }
+    suggestion = suggest(world)
+    reviews.decline(suggestion, by=world["editor"], reply="Nee.")
+    assert reviews.notify(suggestion, base_url="") is False
+    assert Suggestion.objects.get().status == "declined"
+    assert f"decision on suggestion {suggestion.pk}" in caplog.text
 
 
 def test_no_email_before_the_decision_commits(world, smtp_server):
