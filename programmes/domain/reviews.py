@@ -205,7 +205,7 @@ def suggest(
     current = current_text(obj, field, language)
     if text == current:
         raise SuggestionError(_("The suggested text is the same as the current text."))
-    return Suggestion.objects.create(
+    suggestion = Suggestion(
         partnership_id=permissions.partnership_id_of(obj),
         content_type=ContentType.objects.get_for_model(obj),
         object_id=obj.pk,
@@ -218,6 +218,17 @@ def suggest(
         author=by,
         author_language=interface_language,
     )
+    _checked(suggestion)
+    suggestion.save()
+    return suggestion
+
+
+def _checked(suggestion: Suggestion) -> None:
+    """Refuse what the model would not take (a comment or reply over its length)."""
+    try:
+        suggestion.full_clean()
+    except ValidationError as error:
+        raise SuggestionError(" ".join(error.messages)) from None
 
 
 def _locked_for_decision(suggestion: Suggestion, by) -> tuple[Suggestion, models.Model | None]:
@@ -281,6 +292,7 @@ def _decided(suggestion: Suggestion, status: str, *, by, reply: str, base_url: s
     suggestion.reply = reply
     suggestion.decided_by = by
     suggestion.decided_at = timezone.now()
+    _checked(suggestion)
     suggestion.save(update_fields=["status", "reply", "decided_by", "decided_at"])
     transaction.on_commit(lambda: notify(suggestion, base_url=base_url))
     return suggestion

@@ -14,7 +14,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .base import DESCRIPTION_MAX_LENGTH, LimitedTextField
 from .partnerships import Partnership
+from .richtext import RICH_TEXT_MAX_LENGTH
 
 
 def validate_review_languages(value) -> None:
@@ -88,9 +90,14 @@ class Suggestion(models.Model):
     object_repr = models.CharField(_("object"), max_length=200)
     field = models.CharField(_("field"), max_length=50)
     language = models.CharField(_("language"), max_length=10)
-    base_text = models.TextField(_("text when suggested"), blank=True)
-    proposed_text = models.TextField(_("proposed text"), blank=True)
-    comment = models.TextField(_("comment"), blank=True)
+    # As long as the longest text a field takes (rich text); a comment or reply is shorter.
+    base_text = LimitedTextField(
+        _("text when suggested"), max_length=RICH_TEXT_MAX_LENGTH, blank=True
+    )
+    proposed_text = LimitedTextField(
+        _("proposed text"), max_length=RICH_TEXT_MAX_LENGTH, blank=True
+    )
+    comment = LimitedTextField(_("comment"), max_length=DESCRIPTION_MAX_LENGTH, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("suggested by"),
@@ -102,7 +109,7 @@ class Suggestion(models.Model):
     author_language = models.CharField(max_length=10, default=settings.LANGUAGE_CODE)
     created_at = models.DateTimeField(_("suggested at"), auto_now_add=True)
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.OPEN)
-    reply = models.TextField(_("reply"), blank=True)
+    reply = LimitedTextField(_("reply"), max_length=DESCRIPTION_MAX_LENGTH, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("decided by"),

@@ -193,6 +193,27 @@ def test_a_suggestion_the_field_would_not_take_is_refused(world, text):
     assert state(mission) == before
 
 
+def test_a_comment_or_reply_over_its_length_is_refused(world):
+    mission = world["a"][Mission]
+    before = state(mission)
+    with pytest.raises(reviews.SuggestionError, match="5001"):
+        reviews.suggest(
+            mission,
+            field="title",
+            language="zh-hans",
+            text="新标题",
+            comment="长" * 5001,
+            by=world["reviewer"],
+            interface_language="zh-hans",
+        )
+    assert state(mission) == before
+    suggestion = suggest(world)
+    before = state(mission)
+    with pytest.raises(reviews.SuggestionError, match="5001"):
+        reviews.decline(suggestion, by=world["editor"], reply="长" * 5001)
+    assert state(mission) == before
+
+
 def test_a_suggestion_of_the_current_text_is_refused(world):
     mission = world["a"][Mission]
     before = state(mission)
