@@ -53,7 +53,14 @@ from django.utils.http import http_date, split_directive_names
 from django.utils.translation import get_language
 
 from programmes.domain.signals import rows_updated
-from programmes.models import DERIVED_MODELS, AuditLogEntry, Publishable, Status
+from programmes.models import (
+    DERIVED_MODELS,
+    AuditLogEntry,
+    PartnerReviewer,
+    Publishable,
+    Status,
+    Suggestion,
+)
 
 GENERATION_KEY = "pages:generation"
 PAGE_KEY_PREFIX = "pages:page:"
@@ -63,8 +70,9 @@ SHARED_PAGE_ATTRIBUTE = "shared_page_generation"
 # The dates on which published content changes by itself.
 SCHEDULE_FIELDS = ("publish_at", "unpublish_at")
 # Models whose writes change no public page: the audit log (staff reading registrations
-# are logged, registrations/admin.py, and must not empty the cache each time).
-UNSHOWN_MODELS = (AuditLogEntry,)
+# are logged, registrations/admin.py, and must not empty the cache each time), and partner
+# reviewers and their suggestions (only an accepted one changes content, through the services).
+UNSHOWN_MODELS = (AuditLogEntry, PartnerReviewer, Suggestion)
 
 type View = Callable[..., HttpResponseBase]
 

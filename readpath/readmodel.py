@@ -67,9 +67,11 @@ from programmes.models import (
     Installation,
     Membership,
     Mission,
+    PartnerReviewer,
     Partnership,
     ReadModelDependency,
     ReadModelEntry,
+    Suggestion,
 )
 
 from .caching import may_be_shared, next_scheduled_change
@@ -77,7 +79,14 @@ from .caching import may_be_shared, next_scheduled_change
 logger = logging.getLogger(__name__)
 
 # Models whose rows no page or API answer shows.
-PRIVATE_MODELS = (AuditLogEntry, ExportRecord, Installation, Membership)
+PRIVATE_MODELS = (
+    AuditLogEntry,
+    ExportRecord,
+    Installation,
+    Membership,
+    PartnerReviewer,
+    Suggestion,
+)
 # Models whose publication decides whether other objects are public (querysets.py).
 GATES = (Partnership, Mission)
 GATE_FIELDS = ("status", "publish_at", "unpublish_at")

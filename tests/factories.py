@@ -23,6 +23,7 @@ from programmes.models import (
     Objective,
     Organisation,
     Outcome,
+    PartnerReviewer,
     Partnership,
     Photo,
     ProgrammeItem,
@@ -277,6 +278,15 @@ class StaffFactory(UserFactory):
     def languages(self, create, extracted, **kwargs):
         if create and extracted:
             self.memberships.update(languages=list(extracted))
+
+    @factory.post_generation
+    def reviews(self, create, extracted, **kwargs):
+        """``reviews={partnership: ["zh-hans"]}``: a partner reviewer's partnerships."""
+        if create and extracted:
+            for partnership, languages in extracted.items():
+                PartnerReviewer.objects.create(
+                    user=self, partnership=partnership, languages=list(languages)
+                )
 
     @factory.post_generation
     def permissions(self, create, extracted, **kwargs):

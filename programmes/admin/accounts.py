@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from programmes.domain.translation_status import TARGET_LANGUAGES
-from programmes.models import Membership
+from programmes.models import Membership, PartnerReviewer
 from twinning.admin_search import BoundedSearch
 
 
@@ -33,6 +33,28 @@ class MembershipInline(admin.TabularInline):
     model = Membership
     form = MembershipForm
     autocomplete_fields = ["organisation"]
+    extra = 0
+
+
+class PartnerReviewerForm(forms.ModelForm):
+    languages = forms.MultipleChoiceField(
+        label=_("reviews in"),
+        choices=settings.LANGUAGES,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The languages whose texts they read and suggest changes to."),
+    )
+
+    class Meta:
+        model = PartnerReviewer
+        fields = ["partnership", "languages"]
+
+
+class PartnerReviewerInline(admin.TabularInline):
+    """The partnerships a partner reviewer reviews (with the role "Partner reviewer")."""
+
+    model = PartnerReviewer
+    form = PartnerReviewerForm
+    autocomplete_fields = ["partnership"]
     extra = 0
 
 
@@ -72,8 +94,9 @@ admin.site.unregister(User)
 class StaffAdmin(BoundedSearch, UserAdmin):
     """Django's user admin, with the organisations a staff member works for.
 
-    The role is a group (Editor, Publisher, Translator, Site manager) under
-    "Permissions"; the organisations, and a translator's languages, are below it.
+    The role is a group (Editor, Publisher, Translator, Site manager, Partner reviewer)
+    under "Permissions"; the organisations, and a translator's languages, are below it, and
+    a partner reviewer's partnerships and languages below those.
     """
 
-    inlines = [*UserAdmin.inlines, MembershipInline]
+    inlines = [*UserAdmin.inlines, MembershipInline, PartnerReviewerInline]

@@ -36,7 +36,7 @@ from reversion.errors import RevertError
 from reversion.models import Version
 from reversion.utils import mute_signals
 
-from programmes.domain import permissions, revisions, services, workflow
+from programmes.domain import permissions, reviews, revisions, services, workflow
 from programmes.domain.translation_status import (
     TARGET_LANGUAGES,
     missing_q,
@@ -506,6 +506,18 @@ class EditorialAdmin(RoleScopedAdmin, EditConflictAdminMixin, VersionAdmin, Tabb
 
     def get_changelist(self, request, **kwargs):
         return TranslationStatusChangeList
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        """With the partner reviewers' open suggestions for the page's texts, for those who
+        read them (``templates/admin/programmes/change_form.html``)."""
+        user = request.user
+        if (
+            obj is not None
+            and permissions.is_reviewable(type(obj))
+            and user.has_perm("programmes.view_suggestion")
+        ):
+            context["suggestion_reviews"] = reviews.open_on_page(obj, user)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_fieldsets(self, request, obj=None):
         """Without the record (uuid, dates) on the add form: it does not exist yet."""

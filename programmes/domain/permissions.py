@@ -28,6 +28,13 @@ personal data is for the owning organisation's publishers and site managers only
 permissions ``view_registration`` and ``export_registration``); editors open and close
 registration (``registrationsettings``) and see the counts.
 
+**Partner reviewers** (the role "Partner reviewer") work for the partner side of a
+partnership, not for an organisation: their ``PartnerReviewer`` rows name the partnerships
+they read (drafts included) and the languages they read them in. They change no content:
+:func:`can` never allows them anything, because their role holds no permission on it. They
+add suggestions (``may_suggest``), which the owner's editors and publishers decide on
+(``may_decide``): a suggestion is owned like its partnership (``OWNER_LOOKUPS``).
+
 The admin asks :func:`can` and :func:`scope`; the workflow services ask :func:`can`.
 """
 
@@ -38,7 +45,14 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, P
 from django.db import models
 from django.db.models import Q, QuerySet
 
-from programmes.models import Membership, Organisation, Publishable, Status
+from programmes.models import (
+    Membership,
+    Organisation,
+    PartnerReviewer,
+    Publishable,
+    Status,
+    Suggestion,
+)
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -46,7 +60,8 @@ EDITOR = "Editor"
 PUBLISHER = "Publisher"
 TRANSLATOR = "Translator"
 SITE_MANAGER = "Site manager"
-ROLES = (EDITOR, PUBLISHER, TRANSLATOR, SITE_MANAGER)
+PARTNER_REVIEWER = "Partner reviewer"
+ROLES = (EDITOR, PUBLISHER, TRANSLATOR, SITE_MANAGER, PARTNER_REVIEWER)
 
 ACTIONS = ("view", "add", "change", "delete", "publish", "submit", "export")
 
@@ -62,6 +77,8 @@ OWNER_LOOKUPS = {
     # registrations/: a mission's registration settings, and the people who signed up
     "registrationsettings": "mission__partnership__owner",
     "registration": "mission__partnership__owner",
+    # a partner reviewer's suggestion for a text of the partnership's content
+    "suggestion": "partnership__owner",
 }
 # Shared reference data: no owner.
 SHARED_MODELS = ("region", "keyfigure", "cluster", "organisation", "focusarea")
@@ -94,12 +111,17 @@ def _codenames(
 
 # Content of the programmes app; the registrations app's models get their own permissions below.
 _OWNED = tuple(
-    name for name in OWNER_LOOKUPS if name not in ("registrationsettings", "registration")
+    name
+    for name in OWNER_LOOKUPS
+    if name not in ("registrationsettings", "registration", "suggestion")
 )
+# Editors and publishers read suggestions and decide on them; reviewers make them.
+_DECIDE_SUGGESTIONS = _codenames(["view", "change"], ["suggestion"])
 _EDITOR_PERMISSIONS = (
     _codenames(["view"], SHARED_MODELS)
     | _codenames(["add", "change", "delete", "view"], _OWNED)
     | _codenames(["add", "change", "delete", "view"], ["registrationsettings"], "registrations")
+    | _DECIDE_SUGGESTIONS
 )
 # The people who signed up: publishers handle them (accept, decline, export, erase).
 _REGISTRATION_PERMISSIONS = _codenames(
@@ -113,6 +135,7 @@ ROLE_PERMISSIONS = {
     | _codenames(["publish"], ["partnership", "mission", "outcome"])
     | _REGISTRATION_PERMISSIONS,
     TRANSLATOR: _codenames(["view"], SHARED_MODELS) | _codenames(["change", "view"], _OWNED),
+    PARTNER_REVIEWER: _codenames(["add", "view"], ["suggestion"]),
 }
 
 
@@ -144,6 +167,27 @@ def access(user: User) -> Access:
         }
         user._twinning_access = Access(roles, memberships)
     return user._twinning_access
+
+
+def reviewed_partnerships(user: User) -> dict[int, frozenset[str]]:
+    """Partnership id -> the languages ``user`` reviews it in; empty unless a partner reviewer.
+
+    Read once per user object, and only for reviewers, so nobody else pays a query for it.
+    """
+    if PARTNER_REVIEWER not in access(user).roles:
+        return {}
+    if not hasattr(user, "_twinning_reviews"):
+        user._twinning_reviews = {
+            partnership_id: frozenset(languages)
+            for partnership_id, languages in PartnerReviewer.objects.filter(user=user)
+            .order_by()
+            .values_list("partnership_id", "languages")
+        }
+    return user._twinning_reviews
+
+
+def is_partner_reviewer(user: User) -> bool:
+    return user.is_active and user.is_staff and bool(reviewed_partnerships(user))
 
 
 def is_site_manager(user: User) -> bool:
@@ -359,6 +403,90 @@ def choices_for(user: User, model: type[models.Model], field_name: str, queryset
     return queryset
 
 
+# Partner reviews -----------------------------------------------------------------------------
+
+# The content a partner reviewer reads, and the lookup from each model to its partnership.
+REVIEW_LOOKUPS = {
+    "partnership": "pk",
+    "objective": "partnership",
+    "mission": "partnership",
+    "programmeitem": "mission__partnership",
+    "outcome": "partnership",
+    "photo": "mission__partnership",
+}
+
+
+def is_reviewable(model: type[models.Model]) -> bool:
+    """Whether partner reviewers read (and suggest changes to) objects of ``model``."""
+    return _model_name(model) in REVIEW_LOOKUPS
+
+
+def partnership_id_of(obj: models.Model) -> int | None:
+    """The id of the partnership whose content ``obj`` is; None if it is no such content
+    (a photo of a region, shared data)."""
+    lookup = REVIEW_LOOKUPS.get(_model_name(obj))
+    if lookup is None:
+        return None
+    if lookup == "pk":
+        return obj.pk
+    *path, last = lookup.split("__")
+    target = obj
+    for name in path:
+        if getattr(target, f"{name}_id") is None:
+            return None
+        target = getattr(target, name)
+    return getattr(target, f"{last}_id")
+
+
+def review_languages(user: User, obj: models.Model) -> frozenset[str]:
+    """The languages in which ``user`` reviews ``obj`` (none: they may not even see it)."""
+    if not is_partner_reviewer(user):
+        return frozenset()
+    return reviewed_partnerships(user).get(partnership_id_of(obj), frozenset())
+
+
+def reviewable(queryset: QuerySet, user: User) -> QuerySet:
+    """The objects of ``queryset`` a partner reviewer reads: their partnerships' content."""
+    lookup = REVIEW_LOOKUPS.get(_model_name(queryset.model))
+    if lookup is None or not is_partner_reviewer(user):
+        return queryset.none()
+    return queryset.filter(**{f"{lookup}__in": list(reviewed_partnerships(user))})
+
+
+def may_suggest(user: User, obj: models.Model, language: str) -> bool:
+    """Whether ``user`` may suggest a change to a text of ``obj`` in ``language``."""
+    return user.has_perm("programmes.add_suggestion") and language in review_languages(user, obj)
+
+
+def suggestions_visible_to(queryset: QuerySet[Suggestion], user: User) -> QuerySet[Suggestion]:
+    """The suggestions ``user`` may read: a reviewer those of their partnerships in their
+    languages; the owner's staff (``scope``) those of their organisations' partnerships."""
+    if not (user.is_authenticated and user.has_perm("programmes.view_suggestion")):
+        return queryset.none()
+    visible = scope(queryset, user)
+    if not is_partner_reviewer(user):
+        return visible
+    theirs = Q(pk__in=[])
+    for partnership_id, languages in reviewed_partnerships(user).items():
+        theirs |= Q(partnership_id=partnership_id, language__in=languages)
+    return queryset.filter(theirs) | visible
+
+
+def may_decide(user: User, suggestion: Suggestion, target: models.Model | None) -> bool:
+    """Whether ``user`` may accept or decline ``suggestion`` (for the text of ``target``).
+
+    Accepting writes the text as a change to ``target`` would: so it takes the right to
+    change ``target`` (a published page: publishers only) in that language. Without a
+    target (it was deleted), the owner's staff may still decline it.
+    """
+    if not can(user, "change", suggestion):
+        return False
+    if target is None:
+        return True
+    languages = editable_languages(user, target)
+    return can(user, "change", target) and (languages is None or suggestion.language in languages)
+
+
 # The groups -----------------------------------------------------------------------------------
 
 
@@ -376,7 +504,7 @@ def role_permissions(role: str) -> QuerySet[Permission]:
 
 
 def sync_role_groups() -> dict[str, Group]:
-    """Create the four role groups, or reset their permissions to ``ROLE_PERMISSIONS``."""
+    """Create the role groups, or reset their permissions to ``ROLE_PERMISSIONS``."""
     groups = {}
     for role in ROLES:
         group, _created = Group.objects.get_or_create(name=role)

@@ -36,6 +36,7 @@ from .audit_log import AuditLogEntry
 from .export_records import ExportRecord
 from .installation import Installation, installation_id
 from .read_model import DERIVED_MODELS, ContentStamp, ReadModelDependency, ReadModelEntry
+from .reviews import PartnerReviewer, Suggestion
 # isort: on
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "Objective",
     "Organisation",
     "Outcome",
+    "PartnerReviewer",
     "Partnership",
     "Photo",
     "ProgrammeItem",
@@ -65,6 +67,7 @@ __all__ = [
     "ReadModelEntry",
     "Region",
     "Status",
+    "Suggestion",
     "Timestamped",
     "installation_id",
     "photo_upload_to",

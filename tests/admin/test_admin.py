@@ -853,11 +853,16 @@ def test_create_demo_staff_twice_gives_one_account_per_role(seeded, monkeypatch,
         )
         for user in staff
     ] == [
+        ("dalian-reviewer", ["Partner reviewer"], []),
         ("demo", ["Site manager"], []),
         ("enschede-editor", ["Editor"], [("gemeente-enschede", [])]),
         ("enschede-publisher", ["Publisher"], [("gemeente-enschede", [])]),
         ("pom-editor", ["Editor"], [("pom-west-vlaanderen", [])]),
         ("pom-translator", ["Translator"], [("pom-west-vlaanderen", ["zh-hans"])]),
+    ]
+    reviewer = get_user_model().objects.get(username="dalian-reviewer")
+    assert [(r.partnership.slug, r.languages) for r in reviewer.partner_reviews.all()] == [
+        ("enschede-dalian", ["zh-hans", "en"])
     ]
     demo = get_user_model().objects.get(username="demo")
     assert (demo.is_staff, demo.is_superuser, demo.is_active) == (True, False, True)

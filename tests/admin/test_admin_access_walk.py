@@ -4,7 +4,9 @@ The URL patterns are found, not listed: every registered model admin's ``get_url
 the admin site's own. Each is filled with Enschede's objects (drafts, published, deleted),
 the ids of their versions (and of the shared region's versions revised with them, and of
 a programme item whose id is a POM mission's), and requested, GET and POST, as an editor,
-a publisher and a translator of POM West-Vlaanderen. Every answer must refuse (404, 403,
+a publisher and a translator of POM West-Vlaanderen, and as a partner reviewer of POM's
+partnership (who must see no more of Enschede's than POM's staff do, Enschede's
+reviewers' suggestions included). Every answer must refuse (404, 403,
 or a redirect to the login, the index or a list), show none of Enschede's texts (all of
 which carry ``MARKER``), and leave every row of the database as it was.
 
@@ -31,8 +33,8 @@ from django.utils import translation
 from reversion.models import Version
 
 from programmes.admin.translations import packed
-from programmes.domain import services
-from programmes.domain.permissions import EDITOR, PUBLISHER, TRANSLATOR
+from programmes.domain import permissions, reviews, services
+from programmes.domain.permissions import EDITOR, PARTNER_REVIEWER, PUBLISHER, TRANSLATOR
 from programmes.exchange import translations
 from programmes.models import (
     AuditLogEntry,
@@ -96,6 +98,10 @@ class World:
 
     def add(self, obj, *, readable=False) -> None:
         self.objects.setdefault(type(obj), []).append((str(obj.pk), readable))
+
+
+def enschede_manager():
+    return StaffFactory(username=f"{MARKER}-manager", is_superuser=True)
 
 
 def build_world() -> World:
@@ -200,6 +206,25 @@ def build_world() -> World:
             )
         )
     world.add(RegistrationSettingsFactory(mission=draft, capacity=3))
+    # Suggestions of Enschede's partner reviewer, open and declined (for Enschede's staff and
+    # that partnership's reviewers only), with the marker in every text.
+    dalian_reviewer = StaffFactory(
+        username=f"{MARKER}-reviewer",
+        role=PARTNER_REVIEWER,
+        reviews={draft.partnership: ["nl", "en", "zh-hans"]},
+    )
+    for n, text_field in enumerate(["title", "summary"]):
+        suggestion = reviews.suggest(
+            draft,
+            field=text_field,
+            language="zh-hans",
+            text=f"Enschede-geheim suggestion {n}",
+            comment=f"Enschede-geheim comment {n}",
+            by=dalian_reviewer,
+            interface_language="zh-hans",
+        )
+        world.add(suggestion)
+    reviews.decline(suggestion, by=enschede_manager(), reply="Enschede-geheim reply")
     # Rows only site managers see, about Enschede.
     endpoint = Endpoint.objects.create(url="https://partner.example/hook", description=MARKER)
     delivery = Delivery.objects.create(
@@ -400,6 +425,22 @@ def app_index(world, model, name):
     ]
 
 
+def review_object(world, model, name):
+    """The partner reviewer's page of each of Enschede's objects that reviewers read, and a
+    suggestion posted to it."""
+    suggestion = {"field": "title", "language": "zh-hans", "text": "Overwritten", "comment": "x"}
+    return [
+        Request(
+            reverse(f"admin:{name}", args=[ContentType.objects.get_for_model(each).pk, pk]),
+            data=suggestion,
+            form=False,
+        )
+        for each, objects in world.objects.items()
+        if permissions.is_reviewable(each)
+        for pk, _readable in objects
+    ]
+
+
 def get_only(world, model, name):
     return [Request(reverse(f"admin:{name}"), refused=False, methods=("get",))]
 
@@ -429,6 +470,8 @@ FILLERS = {
     "programmes_translation_overview": translation_overview,
     "programmes_translation_export": translation_export,
     "programmes_translation_import": translation_import,
+    "review": plain,
+    "review_object": review_object,
     # Django's user admin
     "password_change": by_object("password_change"),
     # the admin site
@@ -547,7 +590,12 @@ def manager_form(client, url: str) -> dict:
 
 
 SNAPSHOT_EVERY = 10
-ROLES = {"editor": EDITOR, "publisher": PUBLISHER, "translator": TRANSLATOR}
+ROLES = {
+    "editor": EDITOR,
+    "publisher": PUBLISHER,
+    "translator": TRANSLATOR,
+    "reviewer": PARTNER_REVIEWER,
+}
 
 
 @pytest.mark.slow  # every admin URL, as each role: the suite's longest
@@ -565,7 +613,12 @@ def test_another_organisations_staff_reach_nothing_through_any_admin_url(client,
     pages = {}
     bodies = [post_data(client, request, pages) for request in requests]
     languages = ["zh-hans"] if ROLES[role] == TRANSLATOR else ()
-    user = StaffFactory(role=ROLES[role], organisations=[world.pom], languages=languages)
+    if ROLES[role] == PARTNER_REVIEWER:  # of POM's partnership, in every language
+        pom_partnership = Partnership.objects.get(pk=world.own["partnership"])
+        reviews_ = {pom_partnership: ["nl", "en", "zh-hans"]}
+        user = StaffFactory(role=PARTNER_REVIEWER, reviews=reviews_)
+    else:
+        user = StaffFactory(role=ROLES[role], organisations=[world.pom], languages=languages)
     client.force_login(user)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 

@@ -16,7 +16,14 @@ from django.urls import reverse
 from django.utils import translation
 
 from programmes.domain import permissions, services
-from programmes.domain.permissions import EDITOR, PUBLISHER, ROLES, SITE_MANAGER, TRANSLATOR
+from programmes.domain.permissions import (
+    EDITOR,
+    PARTNER_REVIEWER,
+    PUBLISHER,
+    ROLES,
+    SITE_MANAGER,
+    TRANSLATOR,
+)
 from programmes.models import Membership, Mission, Photo, Status
 
 from ..factories import (
@@ -194,7 +201,7 @@ def test_the_role_groups_hold_the_permissions_of_the_table():
     """The data migration made the groups; they agree with permissions.ROLE_PERMISSIONS."""
     groups = {group.name: group for group in Group.objects.filter(name__in=ROLES)}
     assert sorted(groups) == sorted(ROLES)
-    for role in (EDITOR, PUBLISHER, TRANSLATOR):
+    for role in (EDITOR, PUBLISHER, TRANSLATOR, PARTNER_REVIEWER):
         names = {
             f"{app_label}.{codename}"
             for app_label, codename in groups[role].permissions.values_list(

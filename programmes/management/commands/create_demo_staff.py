@@ -11,12 +11,13 @@ from django.urls import reverse
 
 from programmes.domain.permissions import (
     EDITOR,
+    PARTNER_REVIEWER,
     PUBLISHER,
     SITE_MANAGER,
     TRANSLATOR,
     sync_role_groups,
 )
-from programmes.models import Membership, Organisation
+from programmes.models import Membership, Organisation, PartnerReviewer, Partnership
 
 DEFAULT_PASSWORD = "twinning-demo"
 PASSWORD_VARIABLE = "DEMO_STAFF_PASSWORD"
@@ -27,6 +28,11 @@ DEMO_STAFF = [
     ("enschede-publisher", PUBLISHER, "gemeente-enschede", []),
     ("pom-editor", EDITOR, "pom-west-vlaanderen", []),
     ("pom-translator", TRANSLATOR, "pom-west-vlaanderen", ["zh-hans"]),
+]
+# username, the partnership they review (by slug), the languages they review it in: staff of
+# the partner side (Dalian's foreign-affairs office), with the role "Partner reviewer".
+DEMO_REVIEWERS = [
+    ("dalian-reviewer", "enschede-dalian", ["zh-hans", "en"]),
 ]
 
 
@@ -52,6 +58,28 @@ def reset_staff_member(
     return user
 
 
+def reset_reviewer(
+    username: str, password: str, group: Group, partnership: Partnership, languages: list[str]
+) -> AbstractUser:
+    """A partner reviewer of exactly ``partnership``, in ``languages``, of no organisation."""
+    user = reset_staff_member(username, password, group, None, [])
+    user.partner_reviews.all().delete()
+    PartnerReviewer.objects.create(user=user, partnership=partnership, languages=languages)
+    return user
+
+
+def demo_partnerships() -> dict[str, Partnership]:
+    slugs = {slug for _username, slug, _languages in DEMO_REVIEWERS}
+    partnerships = {p.slug: p for p in Partnership.objects.filter(slug__in=slugs)}
+    missing = sorted(slugs - set(partnerships))
+    if missing:
+        raise CommandError(
+            f"The partnerships {', '.join(missing)} do not exist: load the seed content first "
+            "(python manage.py load_seed_content, or make seed)."
+        )
+    return partnerships
+
+
 def demo_organisations() -> dict[str, Organisation]:
     slugs = {slug for _username, _role, slug, _languages in DEMO_STAFF if slug}
     organisations = {o.slug: o for o in Organisation.objects.filter(slug__in=slugs)}
@@ -68,7 +96,8 @@ class Command(BaseCommand):
     help = (
         "Create or reset the demo staff (none a superuser): 'demo', a site manager; an editor "
         "and a publisher of Gemeente Enschede; an editor and a Chinese translator of POM "
-        f"West-Vlaanderen. The password comes from {PASSWORD_VARIABLE} (default "
+        "West-Vlaanderen; a partner reviewer of the Enschede–Dalian partnership (Chinese and "
+        f"English). The password comes from {PASSWORD_VARIABLE} (default "
         f"'{DEFAULT_PASSWORD}'). Needs the seed content. A development aid: refuses to run "
         "with DEBUG off unless --force."
     )
@@ -99,7 +128,17 @@ class Command(BaseCommand):
                 where = f" of {organisation.name_nl}" if organisation else ""
                 into = f" ({', '.join(languages)})" if languages else ""
                 self.stdout.write(f"  {username}: {role.lower()}{where}{into}")
+            partnerships = demo_partnerships()
+            for username, slug, languages in DEMO_REVIEWERS:
+                partnership = partnerships[slug]
+                reset_reviewer(username, password, groups[PARTNER_REVIEWER], partnership, languages)
+                self.stdout.write(
+                    f"  {username}: partner reviewer of {partnership.title_nl} "
+                    f"({', '.join(languages)})"
+                )
         login_url = base_url.rstrip("/") + reverse("admin:login")
-        self.stdout.write(self.style.SUCCESS(f"{len(DEMO_STAFF)} staff accounts are ready."))
+        self.stdout.write(
+            self.style.SUCCESS(f"{len(DEMO_STAFF) + len(DEMO_REVIEWERS)} staff accounts are ready.")
+        )
         self.stdout.write(f"Log in at {login_url}")
         self.stdout.write(f"  password (all of them): {password}")
