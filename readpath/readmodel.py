@@ -29,7 +29,8 @@ as soon as that second stamp commits.
 **Publication gates are global.** A mission is public only while its partnership is,
 an outcome only while its mission and partnership are: pages list them through a join
 and never load the hidden ones. So a change of a partnership's or mission's status or
-dates stamps ``("*", 0)``, which every entry depends on. Such changes are rare.
+dates stamps ``("*", 0)``, which every entry depends on. Such changes are rare. A site
+page's publication does the same: every page links to the published ones.
 
 **Scheduled dates need nothing running.** ``valid_until`` is the next publish or
 unpublish date of any published object (one query, ``caching.next_scheduled_change``):
@@ -70,6 +71,7 @@ from programmes.models import (
     Partnership,
     ReadModelDependency,
     ReadModelEntry,
+    SitePage,
 )
 
 from .caching import may_be_shared, next_scheduled_change
@@ -78,8 +80,10 @@ logger = logging.getLogger(__name__)
 
 # Models whose rows no page or API answer shows.
 PRIVATE_MODELS = (AuditLogEntry, ExportRecord, Installation, Membership)
-# Models whose publication decides whether other objects are public (querysets.py).
-GATES = (Partnership, Mission)
+# Models whose publication decides whether other objects are public (querysets.py), and
+# site pages, which every page links to (menu and footer): a page published or taken down
+# changes every entry, though no entry was built from it.
+GATES = (Partnership, Mission, SitePage)
 GATE_FIELDS = ("status", "publish_at", "unpublish_at")
 EVERYTHING = ("*", 0)
 RELATED = "+"

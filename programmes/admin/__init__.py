@@ -27,4 +27,5 @@ from . import audit_log  # noqa: F401
 from . import export_records  # noqa: F401
 from . import accounts  # noqa: F401
 from . import registrations  # noqa: F401
+from . import site_pages  # noqa: F401
 # isort: on

@@ -36,6 +36,7 @@ from .audit_log import AuditLogEntry
 from .export_records import ExportRecord
 from .installation import Installation, installation_id
 from .read_model import DERIVED_MODELS, ContentStamp, ReadModelDependency, ReadModelEntry
+from .site_pages import SitePage
 # isort: on
 
 __all__ = [
@@ -64,6 +65,7 @@ __all__ = [
     "ReadModelDependency",
     "ReadModelEntry",
     "Region",
+    "SitePage",
     "Status",
     "Timestamped",
     "installation_id",

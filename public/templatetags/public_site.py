@@ -23,6 +23,8 @@ from django.utils.translation import (
 from modeltranslation.fields import NONE
 from modeltranslation.utils import build_localized_fieldname, resolution_order
 
+from .. import navigation
+
 register = template.Library()
 
 
@@ -169,3 +171,12 @@ def language_versions(context, *, home: bool = False) -> list[dict]:
             }
         )
     return versions
+
+
+@register.simple_tag(takes_context=True)
+def site_navigation(context) -> navigation.SiteNavigation:
+    """``{% site_navigation as navigation %}``: the site pages and the site's publishers.
+
+    The 500 page leaves out the blocks that ask, as it must render without the database.
+    """
+    return navigation.for_request(context.get("request"))
