@@ -31,6 +31,7 @@ from ..factories import (
     PhotoFactory,
     ProgrammeItemFactory,
     RegionFactory,
+    SitePageFactory,
     StaffFactory,
 )
 from ..html_forms import form_data
@@ -41,7 +42,8 @@ ACTIONS = "vacdp"  # view, add, change, delete, publish
 ACTION_NAMES = dict(zip(ACTIONS, ["view", "add", "change", "delete", "publish"], strict=True))
 
 # Drafts. Each cell: the actions allowed in the user's own organisation | in another one
-# ("-": refused). Shared reference data has no owner, so both halves are the same.
+# ("-": refused). Shared reference data has no owner, so both halves are the same; site
+# pages have none either, and only site managers see them.
 DRAFT_MATRIX = """
 model          editor       publisher    translator   site_manager
 partnership    vacd-|-----  vacdp|-----  v-c--|-----  vacdp|vacdp
@@ -55,6 +57,7 @@ keyfigure      v----|v----  v----|v----  v----|v----  vacd-|vacd-
 cluster        v----|v----  v----|v----  v----|v----  vacd-|vacd-
 organisation   v----|v----  v----|v----  v----|v----  vacdp|vacdp
 focusarea      v----|v----  v----|v----  v----|v----  vacd-|vacd-
+sitepage       -----|-----  -----|-----  -----|-----  vacdp|vacdp
 """
 
 # Published content (or a part of it), in the user's own organisation: frozen for editors
@@ -67,6 +70,7 @@ mission        v----   vacdp      v----       vacdp
 programmeitem  v----   vacd-      v----       vacd-
 outcome        v----   vacdp      v----       vacdp
 photo          v----   vacd-      v----       vacd-
+sitepage       -----   -----      -----       vacdp
 """
 
 ROLE_COLUMNS = {
@@ -108,6 +112,7 @@ def make(model: str, organisation, status: str):
         "cluster": lambda: ClusterFactory(region=region),
         "organisation": lambda: OrganisationFactory(status=status),
         "focusarea": lambda: FocusAreaFactory(),
+        "sitepage": lambda: SitePageFactory(status=status),
     }[model]()
 
 
