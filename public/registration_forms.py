@@ -13,6 +13,7 @@ Inputs carry ``autocomplete`` purposes (WCAG 1.3.5), so browsers fill them in. T
 
 from django import forms
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -149,7 +150,7 @@ class RegistrationForm(DetailsForm):
                     "statement{link_end}, and agree that my data is used as they say."
                 ),
                 link_start=format_html('<a href="{}">', privacy_statement_url),
-                link_end=format_html("</a>"),
+                link_end=mark_safe("</a>"),
             )
 
     def contact_fields(self):
