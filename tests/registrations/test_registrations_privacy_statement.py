@@ -9,12 +9,23 @@ from pytest_django.asserts import assertInHTML
 from programmes.models import SitePage, Status
 from registrations.models import Registration
 
-from ..factories import SitePageFactory
-from .test_registrations import details, economy, opened, register_url  # noqa: F401 - fixtures
+from ..factories import FocusAreaFactory, RegistrationSettingsFactory, SitePageFactory
+from .test_registrations import details, register_url
 
 pytestmark = pytest.mark.django_db
 
 LANGUAGES = ["nl", "en", "zh-hans"]
+
+
+@pytest.fixture
+def economy():
+    return FocusAreaFactory(slug="economy", name_nl="Economie", name_en="Economy")
+
+
+@pytest.fixture
+def opened(economy):
+    """An upcoming published mission whose registration is open."""
+    return RegistrationSettingsFactory(capacity=2)
 
 
 def consent_label(response) -> str:
@@ -52,7 +63,7 @@ def test_without_a_published_privacy_statement_the_consent_is_as_before(client, 
     )
 
 
-def test_a_sign_up_with_the_linked_consent_counts(client, opened, economy):  # noqa: F811
+def test_a_sign_up_with_the_linked_consent_counts(client, opened, economy):
     SitePageFactory(purpose=SitePage.Purpose.PRIVACY)
 
     response = client.post(register_url(opened.mission, "en"), details(economy))
