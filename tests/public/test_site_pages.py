@@ -217,6 +217,21 @@ def test_a_changed_title_reaches_stored_detail_pages(client, settings):
     assertContains(client.get(url(partnership, "en")), "How to reach us")
 
 
+def test_a_partnership_handed_to_another_owner_changes_the_footer_of_stored_pages(client, settings):
+    from programmes.domain import services
+
+    settings.PAGE_CACHE_SECONDS = 0
+    partnership = PartnershipFactory()
+    other = PartnershipFactory()
+    newcomer = OrganisationFactory(**texts("name", "Provincie", "Province", "省政府"))
+    assert newcomer.name_en not in client.get(url(other, "en")).text
+
+    partnership.owner = newcomer
+    services.save_content(partnership, user=StaffFactory(role=SITE_MANAGER))
+
+    assertContains(client.get(url(other, "en")), newcomer.name_en)
+
+
 # Search and sitemap ---------------------------------------------------------------------------
 
 
