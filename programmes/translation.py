@@ -19,6 +19,7 @@ from .models import (
     Photo,
     ProgrammeItem,
     Region,
+    SitePage,
 )
 
 
@@ -88,3 +89,8 @@ class OutcomeTranslation(DutchFirst):
 @register(Photo)
 class PhotoTranslation(DutchFirst):
     fields = ("alt_text", "caption")
+
+
+@register(SitePage)
+class SitePageTranslation(DutchFirst):
+    fields = ("title", "body")

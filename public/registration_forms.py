@@ -12,6 +12,9 @@ Inputs carry ``autocomplete`` purposes (WCAG 1.3.5), so browsers fill them in. T
 """
 
 from django import forms
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from programmes.models import FocusArea
@@ -135,6 +138,20 @@ class RegistrationForm(DetailsForm):
         required=False,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
+
+    def __init__(self, *args, privacy_statement_url: str | None = None, **kwargs):
+        """``privacy_statement_url``: the site's published privacy statement, which the
+        consent then names and links; without one, the notice on the form is all there is."""
+        super().__init__(*args, **kwargs)
+        if privacy_statement_url:
+            self.fields["consent"].label = format_html(
+                gettext(
+                    "I have read the privacy notice above and the site's {link_start}privacy "
+                    "statement{link_end}, and agree that my data is used as they say."
+                ),
+                link_start=format_html('<a href="{}">', privacy_statement_url),
+                link_end=mark_safe("</a>"),
+            )
 
     def contact_fields(self):
         return [self[name] for name in ("email", "phone")]

@@ -30,6 +30,7 @@ from programmes.models import Mission
 from registrations import emails, ratelimit, services, tokens
 from registrations.models import RegistrationSettings, Status
 
+from . import navigation
 from .registration_forms import DetailsForm, RegistrationForm
 
 
@@ -66,7 +67,11 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
     """The form; a sign-up answers the same whether the address is new or known."""
     mission, registration_settings = _open_mission(slug)
     state = registration_settings.state(timezone.now())
-    form = RegistrationForm(request.POST or None)
+    privacy_statement = navigation.for_request(request).privacy_statement
+    form = RegistrationForm(
+        request.POST or None,
+        privacy_statement_url=privacy_statement.get_absolute_url() if privacy_statement else None,
+    )
     status = 200
     if request.method == "POST" and state == RegistrationSettings.State.OPEN:
         if form.is_bot:  # the honeypot: look like a success, do nothing

@@ -66,6 +66,7 @@ from programmes.models import (
     Partnership,
     ProgrammeItem,
     Region,
+    SitePage,
     pinyin,
 )
 from programmes.models.search_names import search_text
@@ -158,6 +159,8 @@ class SearchableType:
     fields: tuple[tuple[str, str], ...]
     url: Callable[[Model], str] = lambda obj: obj.get_absolute_url()
     context: Callable[[Model], Model | None] = lambda obj: None
+    # The word above a hit's title: its kind ("Municipality", "Contract").
+    label: Callable[[Model], str] = lambda obj: obj.get_kind_display()
     # What a hit shows besides the object itself (fetched with the hits, in one query).
     related: tuple[str, ...] = ()
 
@@ -234,6 +237,14 @@ SEARCHABLE_TYPES = (
         model=Organisation,
         public=lambda: Organisation.objects.published(),
         fields=(("name", "A"), ("description", "B")),
+    ),
+    SearchableType(
+        key="pages",
+        model=SitePage,
+        public=lambda: SitePage.objects.published(),
+        fields=(("title", "A"), ("body", "B")),
+        # A site page has no kind: "Privacy statement", or else "Site page".
+        label=lambda page: page.get_purpose_display() or capfirst(page._meta.verbose_name),
     ),
 )
 
@@ -554,7 +565,7 @@ def _hit(searchable: SearchableType, obj: Model, highlighter: "Highlighter") -> 
         url=searchable.url(obj),
         title=Excerpt(highlighter.mark(title), title.lang_attr),
         snippet=snippet,
-        label=obj.get_kind_display(),
+        label=searchable.label(obj),
         context=_inline(translated(context, "title")) if context else None,
         only_in=only_in,
     )

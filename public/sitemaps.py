@@ -1,7 +1,7 @@
 """``/sitemap.xml``: an index of files, each listing a bounded number of public pages.
 
 The index names the files of each section (a kind of page: the overviews, partnerships,
-regions, missions, organisations, outcomes): ``/sitemap-missions.xml``,
+regions, missions, organisations, outcomes, site pages): ``/sitemap-missions.xml``,
 ``/sitemap-missions.xml?p=2``, …, each with the latest change of what it lists. A file
 lists at most ``limit`` addresses, at most a third of that many pages in each of the
 three languages, so no file grows with the site.
@@ -38,7 +38,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import cached_property
 
-from programmes.models import Mission, Organisation, Outcome, Partnership, Region
+from programmes.models import Mission, Organisation, Outcome, Partnership, Region, SitePage
 from readpath.caching import cache_public_page
 
 from .templatetags.public_site import html_lang
@@ -220,6 +220,10 @@ class OutcomeSitemap(PublishedSitemap):
     model = Outcome
 
 
+class SitePageSitemap(PublishedSitemap):
+    model = SitePage
+
+
 class OverviewSitemap(LanguageVersionsSitemap):
     """The home page and the lists of missions and outcomes (their first pages; the
     others are reached from there), changed when what they list changes."""
@@ -259,6 +263,7 @@ SITEMAPS = {
     "missions": MissionSitemap,
     "organisations": OrganisationSitemap,
     "outcomes": OutcomeSitemap,
+    "pages": SitePageSitemap,
 }
 
 

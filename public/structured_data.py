@@ -62,6 +62,7 @@ from programmes.models import (
     Photo,
     ProgrammeItem,
     Region,
+    SitePage,
 )
 
 from . import share_images
@@ -464,12 +465,38 @@ def _outcome(request: HttpRequest, outcome: Outcome) -> _Detail:
     )
 
 
+def _site_page(request: HttpRequest, page: SitePage) -> _Detail:
+    """A schema.org ``WebPage``, or the kind of page its purpose names (a contact page)."""
+    title = translated(page, "title")
+    body = translated(page, "body")
+    page_type = PAGE_TYPES.get(page.purpose, "WebPage")
+    return _Detail(
+        title=title,
+        description=TranslatedText(_plain_text(body), body.language, is_fallback=body.is_fallback),
+        said="",
+        json_ld={
+            "@context": SCHEMA_ORG,
+            "@type": page_type,
+            "name": str(title),
+            "inLanguage": html_lang(title.language),
+            "url": _canonical_url(request),
+        },
+        share_map=share_images.WHOLE_MAP,
+        share_alt=_whole_map_alt(),
+    )
+
+
+# The schema.org types of site pages with a purpose; the others are plain ``WebPage``s.
+PAGE_TYPES = {SitePage.Purpose.CONTACT: "ContactPage", SitePage.Purpose.COLOPHON: "AboutPage"}
+
+
 _DETAIL_BUILDERS = {
     Mission: _mission,
     Region: _region,
     Organisation: _organisation_page,
     Partnership: _partnership,
     Outcome: _outcome,
+    SitePage: _site_page,
 }
 
 

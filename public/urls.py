@@ -20,4 +20,5 @@ urlpatterns = [
     path("feeds/missions.atom", cache_public_page(MissionFeed()), name="mission-feed"),
     path("feeds/outcomes.atom", cache_public_page(OutcomeFeed()), name="outcome-feed"),
     path("search/", views.search_page, name="search"),
+    path("pages/<slug:slug>/", views.site_page, name="page"),
 ]

@@ -33,6 +33,7 @@ from programmes.models import (
     Partnership,
     ProgrammeItem,
     Region,
+    SitePage,
 )
 from programmes.models.querysets import destinations_in_order
 from readpath import readmodel
@@ -273,6 +274,15 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def outcome_detail(request: HttpRequest, slug: str) -> HttpResponse:
     outcome = _get_visible_or_404(request, Outcome.objects.for_detail_page(), slug)
     return _render_detail(request, "programmes/outcome_detail.html", outcome, {"outcome": outcome})
+
+
+@cache_public_page
+@require_safe
+@readmodel.serve_page("page")
+def site_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """A site page (contact, privacy statement …): its title and body."""
+    page = _get_visible_or_404(request, SitePage.objects.all(), slug)
+    return _render_detail(request, "programmes/site_page.html", page, {"page": page})
 
 
 @cache_public_page

@@ -29,7 +29,9 @@ as soon as that second stamp commits.
 **Publication gates are global.** A mission is public only while its partnership is,
 an outcome only while its mission and partnership are: pages list them through a join
 and never load the hidden ones. So a change of a partnership's or mission's status or
-dates stamps ``("*", 0)``, which every entry depends on. Such changes are rare.
+dates stamps ``("*", 0)``, which every entry depends on. Such changes are rare. A site
+page's publication does the same (every page links to the published ones), and so does a
+partnership's new owner (every page's footer names the owners of published partnerships).
 
 **Scheduled dates need nothing running.** ``valid_until`` is the next publish or
 unpublish date of any published object (one query, ``caching.next_scheduled_change``):
@@ -71,6 +73,7 @@ from programmes.models import (
     Partnership,
     ReadModelDependency,
     ReadModelEntry,
+    SitePage,
     Suggestion,
 )
 
@@ -87,9 +90,16 @@ PRIVATE_MODELS = (
     PartnerReviewer,
     Suggestion,
 )
-# Models whose publication decides whether other objects are public (querysets.py).
-GATES = (Partnership, Mission)
-GATE_FIELDS = ("status", "publish_at", "unpublish_at")
+# Models whose publication decides whether other objects are public (querysets.py), and
+# site pages, which every page links to (menu and footer): a page published or taken down
+# changes every entry, though no entry was built from it. Per model, the fields that do it:
+# a partnership's owner too, whom every page's footer names (public/navigation.py).
+PUBLICATION_FIELDS = ("status", "publish_at", "unpublish_at")
+GATES = {
+    Partnership: (*PUBLICATION_FIELDS, "owner_id"),
+    Mission: PUBLICATION_FIELDS,
+    SitePage: PUBLICATION_FIELDS,
+}
 EVERYTHING = ("*", 0)
 RELATED = "+"
 STORED_FIELDS = (
@@ -401,12 +411,13 @@ def _written_keys(instance: Model) -> set[tuple[str, int]]:
 
 
 def _gate_before_save(sender: type[Model], instance: Model, **kwargs) -> None:
-    """Whether a partnership's or mission's publication changes: then every entry may."""
+    """Whether a gate's publication (or a partnership's owner) changes: then every entry may."""
     if instance.pk is None:
         instance._readmodel_gate_changed = False
         return
-    before = sender._base_manager.filter(pk=instance.pk).values_list(*GATE_FIELDS).first()
-    after = tuple(getattr(instance, name) for name in GATE_FIELDS)
+    fields = GATES[sender]
+    before = sender._base_manager.filter(pk=instance.pk).values_list(*fields).first()
+    after = tuple(getattr(instance, name) for name in fields)
     instance._readmodel_gate_changed = before != after
 
 

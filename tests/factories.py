@@ -28,6 +28,7 @@ from programmes.models import (
     Photo,
     ProgrammeItem,
     Region,
+    SitePage,
     Status,
 )
 from registrations.models import Registration, RegistrationSettings
@@ -224,6 +225,18 @@ class OutcomeFactory(PublishedFactory):
     locals().update(
         translated("description", "<p>Resultaat {n}</p>", "<p>Outcome {n}</p>", "<p>成果{n}</p>")
     )
+
+
+class SitePageFactory(PublishedFactory):
+    """A published page in the footer, with no purpose (pass ``purpose=SitePage.Purpose.…``)."""
+
+    class Meta:
+        model = SitePage
+
+    slug = factory.Sequence(lambda n: f"page-{n}")
+    placement = SitePage.Placement.FOOTER
+    locals().update(translated("title", "Pagina {n}", "Page {n}", "页面{n}"))
+    locals().update(translated("body", "<p>Tekst {n}</p>", "<p>Text {n}</p>", "<p>正文{n}</p>"))
 
 
 class PhotoFactory(factory.django.DjangoModelFactory):

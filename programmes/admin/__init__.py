@@ -28,4 +28,5 @@ from . import export_records  # noqa: F401
 from . import accounts  # noqa: F401
 from . import registrations  # noqa: F401
 from . import reviews  # noqa: F401
+from . import site_pages  # noqa: F401
 # isort: on

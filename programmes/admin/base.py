@@ -486,12 +486,21 @@ class EditorialAdmin(RoleScopedAdmin, EditConflictAdminMixin, VersionAdmin, Tabb
         css = {"all": ["editor/forms.css"]}
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        """With what ``static/editor/forms.js`` needs (``editor_forms.form_settings``)."""
+        """With what ``static/editor/forms.js`` needs (``editor_forms.form_settings``), and
+        the partner reviewers' open suggestions for the page's texts, for those who read
+        them (``templates/admin/programmes/change_form.html``)."""
         context["editor_form"] = editor_forms.form_settings(
             request, obj, context.get("inline_admin_formsets", [])
         )
         if request.method == "POST" and context.get("errors"):
             editor_forms.say_files_not_kept(request)
+        user = request.user
+        if (
+            obj is not None
+            and permissions.is_reviewable(type(obj))
+            and user.has_perm("programmes.view_suggestion")
+        ):
+            context["suggestion_reviews"] = reviews.open_on_page(obj, user)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.display(description=_("translations"))
@@ -506,18 +515,6 @@ class EditorialAdmin(RoleScopedAdmin, EditConflictAdminMixin, VersionAdmin, Tabb
 
     def get_changelist(self, request, **kwargs):
         return TranslationStatusChangeList
-
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        """With the partner reviewers' open suggestions for the page's texts, for those who
-        read them (``templates/admin/programmes/change_form.html``)."""
-        user = request.user
-        if (
-            obj is not None
-            and permissions.is_reviewable(type(obj))
-            and user.has_perm("programmes.view_suggestion")
-        ):
-            context["suggestion_reviews"] = reviews.open_on_page(obj, user)
-        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_fieldsets(self, request, obj=None):
         """Without the record (uuid, dates) on the add form: it does not exist yet."""

@@ -11,6 +11,9 @@ Three things decide whether a staff member may act on an object:
    their own organisations only; site managers (and superusers) on everyone's. Objects
    without an owner (regions, organisations, focus areas, key figures, clusters, photos of
    a region) are shared reference data: everyone reads them, site managers write them.
+   Site pages (contact, privacy statement …) speak for the whole site, not for one
+   organisation: only site managers see and edit them (no other role holds a permission
+   on them), as they alone hold the publishers' rights over every organisation.
 3. **The workflow state.** Published content (live or scheduled) is frozen for editors and
    translators: nothing public changes until a publisher acts. Parts without a status of
    their own (objectives, programme items, photos) follow their parent

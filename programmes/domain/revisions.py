@@ -47,6 +47,7 @@ from programmes.models import (
     Photo,
     ProgrammeItem,
     Region,
+    SitePage,
 )
 
 # The children each parent's revisions hold (reverse relation names).
@@ -68,6 +69,7 @@ VERSIONED_MODELS = (
     ProgrammeItem,
     Outcome,
     Photo,
+    SitePage,
 )
 # Columns the history does not show: identity and bookkeeping, the same in every version.
 UNSHOWN_FIELDS = {"id", "uuid", "created_at", "updated_at", "width", "height"}

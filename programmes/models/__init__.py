@@ -37,6 +37,7 @@ from .export_records import ExportRecord
 from .installation import Installation, installation_id
 from .read_model import DERIVED_MODELS, ContentStamp, ReadModelDependency, ReadModelEntry
 from .reviews import PartnerReviewer, Suggestion
+from .site_pages import SitePage
 # isort: on
 
 __all__ = [
@@ -66,6 +67,7 @@ __all__ = [
     "ReadModelDependency",
     "ReadModelEntry",
     "Region",
+    "SitePage",
     "Status",
     "Suggestion",
     "Timestamped",

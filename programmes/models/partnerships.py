@@ -41,7 +41,8 @@ class Partnership(Publishable):
         related_name="owned_partnerships",
         help_text=_(
             "The organisation whose staff edit this partnership, its missions, programme items, "
-            "outcomes and photos. Not shown to the public."
+            "outcomes and photos. Once the partnership is published, the site's footer names it "
+            "as one of the site's publishers."
         ),
     )
     home_region = models.ForeignKey(

@@ -10,6 +10,8 @@ as well: a draft mission's photo stays as hidden as the mission).
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.utils import timezone
+from modeltranslation.settings import AVAILABLE_LANGUAGES
+from modeltranslation.utils import build_localized_fieldname
 
 # The ``parent`` chain to fetch with select_related() so that Region.effective_time_zone()
 # needs no query: a district lies in a city, a province and a country.
@@ -307,3 +309,11 @@ class OutcomeQuerySet(PublishableQuerySet):
         return self.select_related(
             "partnership__home_region", "partnership__partner_region", "mission", "area"
         )
+
+
+class SitePageQuerySet(PublishableQuerySet):
+    def for_navigation(self):
+        """The published pages every public page links to (menu and footer), in their order."""
+        # Every page shows these links: the bodies (up to 50,000 characters each) stay behind.
+        bodies = [build_localized_fieldname("body", language) for language in AVAILABLE_LANGUAGES]
+        return self.published().defer("body", *bodies)

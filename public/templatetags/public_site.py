@@ -7,6 +7,8 @@ A screen reader or a browser's font selection must know when that happens, so
 templates put that language in a ``lang`` attribute.
 """
 
+import re
+
 from django import template
 from django.conf import settings
 from django.urls import reverse, translate_url
@@ -25,6 +27,8 @@ from modeltranslation.fields import NONE
 from modeltranslation.utils import build_localized_fieldname, resolution_order
 
 from programmes.models import pinyin
+
+from .. import navigation
 
 register = template.Library()
 
@@ -236,3 +240,29 @@ def language_versions(context, *, home: bool = False) -> list[dict]:
             }
         )
     return versions
+
+
+@register.simple_tag(takes_context=True)
+def site_navigation(context) -> navigation.SiteNavigation:
+    """``{% site_navigation as navigation %}``: the site pages and the site's publishers.
+
+    The 500 page leaves out the blocks that ask, as it must render without the database.
+    """
+    return navigation.for_request(context.get("request"))
+
+
+# The headings rich text may hold (richtext.EXTENSIONS: levels 3 and 4), as sanitized HTML
+# writes them: no attributes.
+_RICH_TEXT_HEADING = re.compile(r"<(/?)h([34])>")
+
+
+@register.filter
+def headings_one_level_up(html: TranslatedText) -> SafeString:
+    """``{{ body|headings_one_level_up }}``: sanitized rich text with h3 → h2 and h4 → h3.
+
+    Every rich text offers editors the heading levels 3 and 4, because it usually sits in a
+    section under an ``<h2>``. A site page's body sits right under the page's ``<h1>``, so
+    its headings move up one level there: headings in order, without a skipped level.
+    """
+    # Sanitized on every write (services.sanitize_rich_text); only tag names change here.
+    return mark_safe(_RICH_TEXT_HEADING.sub(lambda m: f"<{m[1]}h{int(m[2]) - 1}>", html))

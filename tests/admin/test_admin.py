@@ -53,6 +53,7 @@ from ..factories import (
     OutcomeFactory,
     PartnershipFactory,
     RegionFactory,
+    SitePageFactory,
     StaffFactory,
 )
 
@@ -132,6 +133,7 @@ ADMINS = [
     pytest.param("outcome", OutcomeFactory, [], "title", [], id="outcome"),
     pytest.param("focusarea", FocusAreaFactory, [], "name", [], id="focusarea"),
     pytest.param("photo", make_photo, [], "alt_text", [], id="photo"),
+    pytest.param("sitepage", SitePageFactory, [], "title", [], id="sitepage"),
 ]
 
 

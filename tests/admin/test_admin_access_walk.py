@@ -42,6 +42,7 @@ from programmes.models import (
     FocusArea,
     Mission,
     Partnership,
+    SitePage,
     Status,
     installation_id,
 )
@@ -60,6 +61,7 @@ from ..factories import (
     RegionFactory,
     RegistrationFactory,
     RegistrationSettingsFactory,
+    SitePageFactory,
     StaffFactory,
 )
 from ..html_forms import form_data
@@ -67,7 +69,16 @@ from ..html_forms import form_data
 pytestmark = pytest.mark.django_db
 
 MARKER = "enschede-geheim"  # in every text and slug of Enschede's content, compared lowercased
-TEXT_FIELDS = ("title", "summary", "alt_text", "caption", "text", "parties", "description")
+TEXT_FIELDS = (
+    "title",
+    "summary",
+    "alt_text",
+    "caption",
+    "text",
+    "parties",
+    "description",
+    "body",
+)
 
 
 def secret(n: int | str) -> dict:
@@ -231,6 +242,12 @@ def build_world() -> World:
         endpoint=endpoint, event_id=draft.uuid, event_type="mission.changed", payload=secret("d")
     )
     enschede_staff = StaffFactory(username=f"{MARKER}-editor", organisations=[enschede])
+    # The site's own pages: no organisation's, and only site managers' to see. Not
+    # published ones: every public page (the admin's 404 too) links those in its footer.
+    for n, status in enumerate([Status.DRAFT, Status.UNPUBLISHED]):
+        page = SitePageFactory(**only(SitePage, secret(f"s{n}")), status=status)
+        services.save_content(page)
+        world.add(page)
     for obj in (enschede, FocusArea.objects.get()):
         world.add(obj, readable=True)
     for obj in (

@@ -28,6 +28,7 @@ from programmes.models import (
     Photo,
     ProgrammeItem,
     Region,
+    SitePage,
     Status,
 )
 from public.views import MISSIONS_PER_PAGE
@@ -45,6 +46,7 @@ from ..factories import (
     RegionFactory,
     RegistrationFactory,
     RegistrationSettingsFactory,
+    SitePageFactory,
     StaffFactory,
 )
 
@@ -84,6 +86,8 @@ class Showcase:
     # An upcoming mission whose registration is open, and people registered for it.
     upcoming: Mission
     registrations: dict[str, Registration]
+    # A privacy statement in the footer with headings, and a contact page in the main menu.
+    privacy: SitePage
 
 
 def add_showcase_content() -> Showcase:
@@ -96,7 +100,9 @@ def add_showcase_content() -> Showcase:
     - enough earlier missions for a second page of the missions list, and for the
       partnership page to link to all of its missions;
     - an upcoming mission whose registration is open, with a person who has a place, one
-      who has not confirmed yet and one who cancelled (the pages from their e-mails).
+      who has not confirmed yet and one who cancelled (the pages from their e-mails);
+    - site pages: a privacy statement with headings in the footer (which the registration
+      form's consent then links) and a contact page in the main menu.
     """
     partnership = Partnership.objects.get(slug="enschede-dalian")
     dalian = Region.objects.get(slug="dalian")
@@ -175,6 +181,28 @@ def add_showcase_content() -> Showcase:
         staff=StaffFactory(username="previewer", role=SITE_MANAGER),
         upcoming=upcoming,
         registrations=registrations,
+        privacy=_add_site_pages(),
+    )
+
+
+def _add_site_pages() -> SitePage:
+    SitePageFactory(
+        slug="contact",
+        purpose=SitePage.Purpose.CONTACT,
+        placement=SitePage.Placement.MAIN_MENU,
+        title_nl="Contact",
+        title_en="Contact",
+        title_zh_hans="联系我们",
+    )
+    return SitePageFactory(
+        slug="privacy",
+        purpose=SitePage.Purpose.PRIVACY,
+        title_nl="Privacyverklaring",
+        title_en="Privacy statement",
+        title_zh_hans="隐私声明",
+        body_nl="<h3>Welke gegevens</h3><p>Wat u ons geeft.</p><h4>Hoe lang</h4><p>Kort.</p>",
+        body_en="<h3>What data</h3><p>What you give us.</p><h4>How long</h4><p>Briefly.</p>",
+        body_zh_hans="<h3>哪些数据</h3><p>您提供的信息。</p><h4>保存多久</h4><p>短期。</p>",
     )
 
 
@@ -231,6 +259,7 @@ def pages(showcase: Showcase, language: str) -> list[Page]:
             Page("mission draft, previewed by staff", url(showcase.draft), staff=True),
             Page("organisation", url(Organisation.objects.get(slug="nbso-dalian"))),
             Page("outcome", url(outcome)),
+            Page("site page with headings", url(showcase.privacy)),
             Page("outcomes", f"/{language}/outcomes/"),
             Page(
                 "outcomes, filtered",

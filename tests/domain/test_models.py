@@ -33,6 +33,7 @@ from ..factories import (
     PartnershipFactory,
     ProgrammeItemFactory,
     RegionFactory,
+    SitePageFactory,
     district_in_zoned_country,
 )
 
@@ -230,6 +231,7 @@ TEXT_LIMITS = [
     (MissionFactory, "result", 50_000),
     (ProgrammeItemFactory, "description", 5_000),
     (OutcomeFactory, "description", 50_000),
+    (SitePageFactory, "body", 50_000),
 ]
 
 

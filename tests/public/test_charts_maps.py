@@ -634,9 +634,9 @@ def test_pages_with_maps_and_charts_stay_small_valid_and_styled_from_css(client,
 
 def test_region_page_queries(client, seeded, django_assert_num_queries, settings):
     # 13 for the page (2 the missions and visits there, test_places.py: no mission went to
-    # Zhejiang, so none has destinations to fetch), 7 for the read model
+    # Zhejiang, so none has destinations to fetch), 2 for the navigation, 7 for the read model
     # (tests/public/test_public_pages.py); then 1.
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(22):
         response = client.get("/en/regions/zhejiang/")
     settings.PAGE_CACHE_SECONDS = 0  # the page cache would answer first
     with django_assert_num_queries(1):

@@ -1148,8 +1148,8 @@ def test_home_queries(client, busy_site, django_assert_num_queries, extra_missio
     MissionFactory(start_date=dt.date.today() + dt.timedelta(days=30))
 
     # Partnerships and their focus areas, the upcoming and the recent missions, and the
-    # destinations of both.
-    with django_assert_num_queries(5):
+    # destinations of both; the navigation every page shows (site pages, publishers).
+    with django_assert_num_queries(7):
         client.get("/en/")
 
 
@@ -1157,10 +1157,10 @@ def test_home_queries(client, busy_site, django_assert_num_queries, extra_missio
 def test_outcomes_overview_queries(client, busy_site, django_assert_num_queries, extra_outcomes):
     OutcomeFactory.create_batch(extra_outcomes, kind=Outcome.Kind.CONTRACT)
 
-    # The areas and partnerships to filter by, the count and the page.
-    with django_assert_num_queries(4):
+    # The areas and partnerships to filter by, the count and the page; the navigation.
+    with django_assert_num_queries(6):
         client.get("/en/outcomes/?area=culture&kind=contract")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(6):
         client.get("/en/outcomes/?page=2" if extra_outcomes else "/en/outcomes/")
 
 
@@ -1178,10 +1178,10 @@ def test_mission_list_queries(client, busy_site, django_assert_num_queries, extr
     page = "&page=2" if extra_missions else ""
 
     # The partnerships, organisers and years to filter by, the count, the page, and the
-    # destinations of the missions on it.
-    with django_assert_num_queries(6):
+    # destinations of the missions on it; the navigation.
+    with django_assert_num_queries(8):
         client.get("/en/missions/")
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):
         client.get(f"/en/missions/?partnership={partnership.slug}&year=2020{page}")
 
 
@@ -1191,11 +1191,12 @@ def test_partnership_page_queries(client, world, django_assert_num_queries, sett
     MissionFactory.create_batch(missions, partnership=world.partnership)
     OutcomeFactory.create_batch(missions, mission=None, partnership=world.partnership)
 
-    # The partnership's own queries, 6 (the last its outcomes by date, for its chronology);
-    # then the read model (readmodel.py): one lookup, and storing the page (a savepoint, the
-    # entry, its old dependencies out, the new ones in, release) and the next scheduled
-    # date. The second visit reads the stored page alone.
-    with django_assert_num_queries(13):
+    # The partnership's own queries, 6 (the last its outcomes by date, for its chronology),
+    # and the navigation every page shows (site pages, publishers), 2; then the read model
+    # (readmodel.py): one lookup, and storing the page (a savepoint, the entry, its old
+    # dependencies out, the new ones in, release) and the next scheduled date. The second
+    # visit reads the stored page alone.
+    with django_assert_num_queries(15):
         client.get(url(world.partnership, "en"))
     settings.PAGE_CACHE_SECONDS = 0  # the page cache would answer first
     with django_assert_num_queries(1):
@@ -1214,8 +1215,9 @@ def test_region_page_queries(client, world, django_assert_num_queries, settings)
     # The places within the cities (Ningbo's district Zhenhai) are one query more; the
     # missions to the region and its places, their destinations and the visits held there
     # three (test_places.py).
-    # 13 for the page, 7 for the read model (see test_partnership_page_queries); then 1.
-    with django_assert_num_queries(20):
+    # 13 for the page, 2 for the navigation, 7 for the read model (see
+    # test_partnership_page_queries); then 1.
+    with django_assert_num_queries(22):
         client.get(url(world.zhejiang, "en"))
     settings.PAGE_CACHE_SECONDS = 0  # the page cache would answer first
     with django_assert_num_queries(1):
@@ -1236,9 +1238,9 @@ def test_mission_page_queries_do_not_grow(client, django_assert_num_queries, set
         item.date, item.start_time = dt.date(2025, 5, 12), dt.time(9, 0)
         item.save()
 
-    # 6 for the page and 1 for its registration panel (registrations/), 7 for the read model
-    # (see test_partnership_page_queries); then 1.
-    with django_assert_num_queries(14):
+    # 6 for the page and 1 for its registration panel (registrations/), 2 for the navigation,
+    # 7 for the read model (see test_partnership_page_queries); then 1.
+    with django_assert_num_queries(16):
         response = client.get(url(mission, "zh-hans"))
     settings.PAGE_CACHE_SECONDS = 0  # the page cache would answer first
     with django_assert_num_queries(1):
@@ -1252,9 +1254,9 @@ def test_mission_page_queries_do_not_grow(client, django_assert_num_queries, set
 def test_organisation_page_queries(client, world, django_assert_num_queries, settings, missions):
     MissionFactory.create_batch(missions, organisers=[world.pom])
 
-    # 4 for the page (the last the visits it hosted), 7 for the read model (see
-    # test_partnership_page_queries); then 1.
-    with django_assert_num_queries(11):
+    # 4 for the page (the last the visits it hosted), 2 for the navigation, 7 for the read
+    # model (see test_partnership_page_queries); then 1.
+    with django_assert_num_queries(13):
         client.get(url(world.pom, "en"))
     settings.PAGE_CACHE_SECONDS = 0  # the page cache would answer first
     with django_assert_num_queries(1):
@@ -1262,8 +1264,9 @@ def test_organisation_page_queries(client, world, django_assert_num_queries, set
 
 
 def test_outcome_page_queries(client, world, django_assert_num_queries, settings):
-    # 1 for the page, 7 for the read model (see test_partnership_page_queries); then 1.
-    with django_assert_num_queries(8):
+    # 1 for the page, 2 for the navigation, 7 for the read model (see
+    # test_partnership_page_queries); then 1.
+    with django_assert_num_queries(10):
         client.get(url(world.outcome, "en"))
     settings.PAGE_CACHE_SECONDS = 0  # the page cache would answer first
     with django_assert_num_queries(1):

@@ -128,11 +128,11 @@ def test_the_form_is_in_the_pages_language(client, opened, language, texts):
 def test_the_form_is_never_cached_anywhere(client, opened, django_assert_num_queries):
     """Not by the page cache, not by the fast path, not by a browser or proxy."""
     url = register_url(opened.mission)
-    # The mission with its settings, the places, the focus areas; the session for CSRF is
-    # a cookie, and nothing is written.
-    with django_assert_num_queries(3):
+    # The mission with its settings, the places, the focus areas, the navigation every page
+    # shows (site pages, publishers); the session for CSRF is a cookie, nothing is written.
+    with django_assert_num_queries(5):
         first = client.get(url)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(5):
         second = client.get(url)
 
     for response in (first, second):
@@ -459,8 +459,9 @@ def test_the_manage_page_shows_and_changes_the_registration(
             "registrations:manage", kwargs={"token": tokens.make(registration, tokens.MANAGE)}
         )
 
-    # The registration with its mission and sector, the focus areas; no write.
-    with django_assert_num_queries(2):
+    # The registration with its mission and sector, the focus areas, the navigation (site
+    # pages, publishers); no write.
+    with django_assert_num_queries(4):
         page = client.get(url)
     assertContains(page, "You have a place.")
     assertContains(page, registration.email)
