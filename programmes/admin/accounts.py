@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from programmes.domain.translation_status import TARGET_LANGUAGES
-from programmes.models import Membership
+from programmes.models import Membership, StaffLanguage
 from twinning.admin_search import BoundedSearch
 
 
@@ -33,6 +33,16 @@ class MembershipInline(admin.TabularInline):
     model = Membership
     form = MembershipForm
     autocomplete_fields = ["organisation"]
+    extra = 0
+
+
+class StaffLanguageInline(admin.TabularInline):
+    """The language the workflow's e-mails to this person are written in (the last one they
+    chose for the admin)."""
+
+    model = StaffLanguage
+    fields = ["language"]
+    max_num = 1
     extra = 0
 
 
@@ -76,4 +86,4 @@ class StaffAdmin(BoundedSearch, UserAdmin):
     "Permissions"; the organisations, and a translator's languages, are below it.
     """
 
-    inlines = [*UserAdmin.inlines, MembershipInline]
+    inlines = [*UserAdmin.inlines, MembershipInline, StaffLanguageInline]

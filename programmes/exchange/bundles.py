@@ -110,6 +110,11 @@ MAX_DIRECTORY_BYTES = 5 * 1024**2
 
 # The comment of an import's revisions and audit log entries (translated when shown).
 IMPORT_COMMENT = gettext_noop("Imported from an exchange bundle")
+# Rules of this install that a bundle is not held to: it is a lossless copy of what the other
+# install has, which may date from before the rule. A programme item dated outside its
+# mission's dates is imported as it is; publishing the mission here is refused until it is
+# corrected (``workflow.publish``), and a published one stays as the other install shows it.
+UNCHECKED = {ProgrammeItem: ("date",)}
 
 # Rows per database round trip while exporting; each chunk's related rows come in one query.
 CHUNK_SIZE = 200
@@ -1109,7 +1114,9 @@ class _Writer:
 
     def _save(self, entry: Entry, instance: models.Model) -> None:
         try:
-            save_content(instance, comment=IMPORT_COMMENT)
+            save_content(
+                instance, comment=IMPORT_COMMENT, unchecked=UNCHECKED.get(type(instance), ())
+            )
         except ValidationError as error:
             with translation.override(None):
                 problems = "; ".join(
