@@ -280,9 +280,12 @@ def missing_in_your_languages(request: HttpRequest) -> Rows:
                 for language in sorted(languages):
                     missing |= missing_q(model, language)
                 wanted |= Q(**{lookup: organisation}) & missing
+        # A photo is public with its mission: its status is the mission's.
+        parent = permissions.PUBLICATION_PARENTS.get(model._meta.model_name)
+        status = f"{parent}__status" if parent else "status"
         queryset = with_parts(
             permissions.scope(model.objects.filter(wanted), user).order_by(
-                Case(When(status=Status.PUBLISHED, then=Value(1)), default=Value(0)),
+                Case(When(**{status: Status.PUBLISHED}, then=Value(1)), default=Value(0)),
                 "-updated_at",
                 "-pk",
             )
@@ -294,11 +297,12 @@ def missing_in_your_languages(request: HttpRequest) -> Rows:
         for obj in _bounded(queryset, rows, url):
             statuses = translation_status(obj)
             owner = permissions.owner_id(obj)
+            publication = permissions.publication_of(obj)
             rows.items.append(
                 _row(
                     obj,
                     since=obj.updated_at,
-                    status=obj.get_status_display(),
+                    status=publication.get_status_display() if publication else "—",
                     languages=[
                         (language, statuses[language].percent)
                         for language in TARGET_LANGUAGES

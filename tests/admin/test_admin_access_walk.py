@@ -262,7 +262,13 @@ def changelist(world, model, name):
     url = reverse(f"admin:{name}")
     requests = [Request(url, refused=False), Request(f"{url}?q=geheim", refused=False)]
     for action in model_admin._get_base_actions():
-        data = {"action": action.name, "_selected_action": selected, "index": "0", "post": "yes"}
+        data = {
+            "action": action.name,
+            "_selected_action": selected,
+            "index": "0",
+            "post": "yes",
+            "confirmed": "yes",  # publish_selected's confirmation
+        }
         requests.append(Request(url, refused=False, data=data, methods=("post",), form=False))
     return requests
 
@@ -424,6 +430,7 @@ FILLERS = {
     "revision": revision,
     # our own views
     "bundle": by_object("bundle"),
+    "publish": by_object("publish"),
     "personal_data": by_object("personal_data"),
     "erase": by_object("erase"),
     "programmes_translation_overview": translation_overview,
