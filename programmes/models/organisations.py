@@ -124,6 +124,9 @@ class StaffLanguage(models.Model):
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
 
     class Meta:
+        # Set by its owner through the language switch; on a staff member's page in the user
+        # admin (the superuser's, who holds every permission): no role needs any.
+        default_permissions = ()
         verbose_name = _("language of the admin")
         verbose_name_plural = _("languages of the admin")
 
