@@ -70,6 +70,8 @@ Action = AuditLogEntry.Action
 # The content that goes through the workflow, and the content translators translate.
 WORKFLOW_MODELS = (Partnership, Mission, Outcome)
 TRANSLATED_MODELS = (Partnership, Mission, Outcome, Photo)
+# What makes a draft someone's: they wrote it (a publisher who sent it back did not).
+EDITS = (Action.CREATED, Action.CHANGED, Action.REVERTED, Action.RECOVERED)
 # Rows per kind of content in a panel; more are a link to the list.
 LIMIT = 10
 
@@ -224,11 +226,7 @@ def own_drafts(request: HttpRequest) -> Rows:
     (those sent back to them are in their own panel)."""
     rows, user = Rows(), request.user
     for model in WORKFLOW_MODELS:
-        worked_on = AuditLogEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(model),
-            object_id=Cast(OuterRef("pk"), models.CharField()),
-            user=user,
-        )
+        worked_on = _entries(model, *EDITS).filter(user=user)
         queryset = (
             _with_last_step(
                 model,

@@ -318,3 +318,16 @@ def test_publishing_a_mission_with_items_outside_its_dates_is_refused(client, or
     client.post(confirm, {"confirmed": "yes"})
 
     assert Mission.objects.get().status == Status.DRAFT
+
+
+def test_a_draft_a_publisher_sent_back_is_not_among_their_drafts(client, org, partnership):
+    editor = StaffFactory(role=EDITOR, organisations=[org])
+    mission = draft(partnership, "Her trip")
+    workflow.submit_for_review(mission, by=editor)
+    publisher = person(client, PUBLISHER, org, "piet")
+    workflow.send_back(mission, by=publisher, comment="Not yet.")
+
+    response = client.get(INDEX)
+
+    assert "Her trip" not in panel(response, "your-drafts")
+    assert "Her trip" not in panel(response, "sent-back")
