@@ -48,10 +48,13 @@ def launched() -> Iterator:
                 yield browser
             finally:
                 browser.close()
+                # While Playwright's event loop runs in this thread, Django keeps the ORM's
+                # connections apart from the thread's usual ones (per context, not per
+                # thread): they can only be closed while the loop still runs. Left open,
+                # PostgreSQL cannot drop the test database at the end of the run.
+                connections.close_all()
     finally:
-        # While Playwright's event loop runs in this thread, Django keeps the ORM's connections
-        # apart from the thread's usual ones; close them, or PostgreSQL cannot drop the test
-        # database at the end of the run.
+        # And the thread's usual ones, which the test goes on with.
         connections.close_all()
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
