@@ -13,6 +13,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
+from django_tasks_db.models import DBTaskResult
 
 from programmes.domain import notifications, workflow
 from programmes.domain.permissions import EDITOR, PUBLISHER, SITE_MANAGER
@@ -177,8 +178,6 @@ def test_in_the_background_by_default(mission, smtp_server, django_capture_on_co
     submit(mission, editor, django_capture_on_commit_callbacks)
 
     assert smtp_server.messages == []
-    from django_tasks_db.models import DBTaskResult
-
     (queued,) = DBTaskResult.objects.all()
     assert queued.task_path == "programmes.domain.notifications.send_workflow_mail"
 
