@@ -5,6 +5,7 @@ A submission reaches the organisation's publishers, a publication or a send-back
 a mail server that is down breaks nothing.
 """
 
+import datetime as dt
 import logging
 
 import pytest
@@ -12,10 +13,12 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django_tasks_db.models import DBTaskResult
 
-from programmes.domain import notifications, workflow
+from programmes.domain import notifications, services, workflow
 from programmes.domain.permissions import EDITOR, PUBLISHER, SITE_MANAGER
 from programmes.models import Mission, StaffLanguage, Status
 
@@ -210,3 +213,27 @@ def test_publishers_are_those_of_the_owning_organisation_with_an_address(mission
     assert Group.objects.get(name=PUBLISHER).user_set.count() == 4
     assert list(notifications.publishers_of(mission)) == [piet]
     assert elsewhere not in notifications.publishers_of(mission)
+
+
+def test_a_scheduled_publication_says_from_when_and_reaches_the_creator_if_never_submitted(
+    mission, smtp_server, tasks_now, django_capture_on_commit_callbacks
+):
+    editor = staff(EDITOR, mission, "eva", "en")
+    publisher = staff(PUBLISHER, mission, "piet")
+    draft = MissionFactory.build(
+        status=Status.DRAFT, partnership=mission.partnership, title_en="Business days"
+    )
+    services.save_content(draft, user=editor)  # she created it; nobody submitted it
+    moment = timezone.now() + dt.timedelta(days=3)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.publish(draft, by=publisher, at=moment)
+
+    (mail,) = smtp_server.messages
+    assert (mail.recipients, mail.subject) == (
+        [editor.email],
+        "Scheduled for publication: Business days",
+    )
+    with translation.override("en"):
+        when = date_format(localtime(moment), "DATETIME_FORMAT")
+    assert f"it will be public from {when}." in " ".join(mail.body.split())
