@@ -150,6 +150,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # The admin's start page: its panels (programmes/admin/start_page.py).
+            "libraries": {"start_page": "programmes.admin.start_page"},
         },
     },
 ]

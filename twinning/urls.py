@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from api.endpoints import api, trailing_slash_urls
-from programmes.admin.site import view_on_site
+from programmes.admin.site import set_language, view_on_site
 from public.sitemaps import sitemap_index, sitemap_section
 from public.views import bundle_schema, language_redirect
 
@@ -24,7 +24,9 @@ urlpatterns = [
     path("api/v1/", api.urls),
     # After the API: its addresses with a trailing slash, redirected to those without.
     path("api/v1/", include(trailing_slash_urls())),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's language switch (django.conf.urls.i18n, at its address), which also stores a
+    # staff member's choice: the workflow's e-mails are written in it.
+    path("i18n/setlang/", set_language, name="set_language"),
     path("sitemap.xml", sitemap_index, name="sitemap"),
     path("sitemap-<slug:section>.xml", sitemap_section, name="sitemap-section"),
     path(

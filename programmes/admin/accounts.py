@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from programmes.domain.translation_status import TARGET_LANGUAGES
-from programmes.models import Membership, PartnerReviewer
+from programmes.models import Membership, PartnerReviewer, StaffLanguage
 from twinning.admin_search import BoundedSearch
 
 
@@ -55,6 +55,15 @@ class PartnerReviewerInline(admin.TabularInline):
     model = PartnerReviewer
     form = PartnerReviewerForm
     autocomplete_fields = ["partnership"]
+
+
+class StaffLanguageInline(admin.TabularInline):
+    """The language the workflow's e-mails to this person are written in (the last one they
+    chose for the admin)."""
+
+    model = StaffLanguage
+    fields = ["language"]
+    max_num = 1
     extra = 0
 
 
@@ -99,4 +108,4 @@ class StaffAdmin(BoundedSearch, UserAdmin):
     a partner reviewer's partnerships and languages below those.
     """
 
-    inlines = [*UserAdmin.inlines, MembershipInline, PartnerReviewerInline]
+    inlines = [*UserAdmin.inlines, MembershipInline, PartnerReviewerInline, StaffLanguageInline]

@@ -14,6 +14,7 @@ import reversion
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import flatten, flatten_fieldsets, model_ngettext, quote, unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
@@ -21,7 +22,8 @@ from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.csp import CSP
 from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
@@ -633,18 +635,102 @@ class PublishableAdmin(EditorialAdmin):
         ]
         return super().render_change_form(request, context, add, change, form_url, obj)
 
+    def get_urls(self):
+        opts = self.opts
+        return [
+            path(
+                "<path:object_id>/publish/",
+                self.admin_site.admin_view(self.publish_view),
+                name=f"{opts.app_label}_{opts.model_name}_publish",
+            ),
+            *super().get_urls(),
+        ]
+
     def response_add(self, request, obj, post_url_continue=None):
-        self._press_workflow_button(request, obj)
-        return super().response_add(request, obj, post_url_continue)
+        confirmation = self._press_workflow_button(request, obj)
+        return confirmation or super().response_add(request, obj, post_url_continue)
 
     def response_change(self, request, obj):
-        self._press_workflow_button(request, obj)
-        return super().response_change(request, obj)
+        confirmation = self._press_workflow_button(request, obj)
+        return confirmation or super().response_change(request, obj)
 
-    def _press_workflow_button(self, request, obj) -> None:
+    def _press_workflow_button(self, request, obj):
+        """Make the transition of the button pressed, if any; the publish confirmation page
+        when the object is not translated completely (the form is saved, not yet public)."""
         for name in self.workflow_buttons:
-            if f"_{name}" in request.POST and self._transition(request, obj, name):
+            if f"_{name}" not in request.POST:
+                continue
+            options = (
+                {"comment": request.POST.get("_send_back_comment", "")}
+                if name == "send_back"
+                else {}
+            )
+            try:
+                done = self._transition(request, obj, name, **options)
+            except workflow.ConfirmationNeeded:
+                self.message_user(
+                    request,
+                    _("“%(object)s” is saved, not yet published: confirm below.") % {"object": obj},
+                    messages.WARNING,
+                )
+                return redirect(self._url(obj, "publish"))
+            if done:
                 self.message_user(request, self._transition_done(obj, name))
+        return None
+
+    def _url(self, obj, view: str) -> str:
+        opts = self.opts
+        return reverse(
+            f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_{view}",
+            args=[quote(obj.pk)],
+        )
+
+    def publish_view(self, request, object_id):
+        """What publishing ``object_id`` would put up incomplete, and "Publish anyway".
+
+        The change form's "Save and publish" leads here when a language is missing texts.
+        A POST with ``confirmed`` publishes; otherwise nothing changes.
+        """
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
+        if not self.has_publish_permission(request, obj):
+            raise PermissionDenied
+        confirmed = request.method == "POST" and request.POST.get("confirmed") == "yes"
+        if confirmed and self._transition(request, obj, "publish", confirmed=True):
+            self.message_user(request, self._transition_done(obj, "publish"))
+            return redirect(self._url(obj, "change"))
+        return self.publish_confirmation(request, [obj], action=None)
+
+    def publish_confirmation(self, request, objects, *, action: str | None):
+        """The confirmation page for ``objects``: per language, the texts still missing.
+
+        ``action``: the list action that asked (the page posts back to the list), or None
+        for one object's page.
+        """
+        names = dict(settings.LANGUAGES)
+        rows = [
+            {
+                "object": obj,
+                "change_url": self._url(obj, "change"),
+                "outside": workflow.items_outside_dates(obj),
+                "languages": [
+                    {"name": names[language], "code": language, "status": status}
+                    for language, status in workflow.missing_translations(obj).items()
+                ],
+            }
+            for obj in objects
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Publish without every translation?"),
+            "opts": self.opts,
+            "rows": rows,
+            "action": action,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "blocked": any(row["outside"] for row in rows),
+        }
+        return TemplateResponse(request, "admin/programmes/publish_confirmation.html", context)
 
     @staticmethod
     def _transition_done(obj, name: str) -> str:
@@ -660,10 +746,16 @@ class PublishableAdmin(EditorialAdmin):
             "send_back": _("“%(object)s” is a draft again."),
         }[name] % {"object": obj}
 
-    def _transition(self, request, obj, name: str) -> bool:
-        """Make the transition ``name``; say what happened, or why not."""
+    def _transition(self, request, obj, name: str, **options) -> bool:
+        """Make the transition ``name``; say what happened, or why not.
+
+        A publication that needs a confirmation is not refused: the caller asks for it
+        (``workflow.ConfirmationNeeded`` passes through).
+        """
         try:
-            getattr(workflow, name)(obj, by=request.user)
+            getattr(workflow, name)(obj, by=request.user, **options)
+        except workflow.ConfirmationNeeded:
+            raise
         except (PermissionDenied, workflow.TransitionError) as refusal:
             self.message_user(request, str(refusal), messages.ERROR)
             return False
@@ -700,14 +792,26 @@ class PublishableAdmin(EditorialAdmin):
         description=_("Publish selected %(verbose_name_plural)s"), permissions=["publish"]
     )
     def publish_selected(self, request, queryset):
-        self._transition_selected(
-            request,
-            queryset,
-            "publish",
-            lambda count: ngettext(
-                "Published %(count)d %(items)s.", "Published %(count)d %(items)s.", count
-            ),
-        )
+        """Publish what is complete; ask once for the rest (the confirmation page), which
+        posts back here with ``confirmed``."""
+        confirmed = request.POST.get("confirmed") == "yes"
+        sources = workflow.TRANSITIONS["publish"].sources
+        done, incomplete = 0, []
+        for obj in with_parts(queryset.filter(status__in=sources)):
+            try:
+                done += self._transition(request, obj, "publish", confirmed=confirmed)
+            except workflow.ConfirmationNeeded:
+                incomplete.append(obj)
+        if done:
+            message = ngettext(
+                "Published %(count)d %(items)s.", "Published %(count)d %(items)s.", done
+            )
+            self.message_user(
+                request, message % {"count": done, "items": model_ngettext(self.opts, done)}
+            )
+        if incomplete:
+            return self.publish_confirmation(request, incomplete, action="publish_selected")
+        return None
 
     @admin.action(
         description=_("Unpublish selected %(verbose_name_plural)s"), permissions=["publish"]

@@ -33,6 +33,8 @@ REVISION_COMMENTS = {
     Action.DELETED: gettext_noop("Deleted"),
     Action.REVERTED: gettext_noop("Reverted"),
     Action.RECOVERED: gettext_noop("Recovered"),
+    Action.SUBMITTED: gettext_noop("Submitted for review"),
+    Action.SENT_BACK: gettext_noop("Sent back to draft"),
 }
 
 

@@ -58,10 +58,13 @@ def save_content(
     user=None,
     action: str | None = None,
     comment: str = "",
+    unchecked: Iterable[str] = (),
 ) -> models.Model:
     """Sanitize, validate and save one content object.
 
-    Forms have validated already and pass ``validate=False``. Content saved as
+    Forms have validated already and pass ``validate=False``; ``unchecked`` names fields
+    left out of the validation (``full_clean``'s ``exclude``: a bundle import copies a
+    programme item's date as the other install has it). Content saved as
     published without a publish date gets "now": the public rule needs a date,
     and an editor who chose "published" means it to be seen.
 
@@ -71,7 +74,7 @@ def save_content(
     """
     sanitize_rich_text(instance)
     if validate:
-        instance.full_clean()
+        instance.full_clean(exclude=list(unchecked) or None)
     if (
         isinstance(instance, Publishable)
         and instance.status == Status.PUBLISHED

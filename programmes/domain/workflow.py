@@ -18,6 +18,17 @@ A published object is frozen for editors and translators (see ``permissions.py``
 change it, a publisher unpublishes it (or makes the change), editors edit and submit it
 for review, and a publisher publishes it again. So nothing on the public site changes
 until a publisher acts.
+
+**Publishing checks what it puts up.** A mission whose programme items are dated outside
+its own dates is refused (the page and the calendar file would contradict each other), and
+an object whose texts are not translated into every language is published only when the
+publisher has seen what is missing and confirmed (``confirmed=True``; otherwise
+:class:`ConfirmationNeeded` lists it per language).
+
+**Who is told.** Each step is in the audit log under its own action (submitted, sent back
+with the publisher's comment as its note, published): the start page reads who waits for
+what from there. After the transaction commits, the organisation's publishers hear of a
+submission and the author of the decision (``notifications.py``).
 """
 
 import datetime as dt
@@ -25,15 +36,29 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from programmes.models import Publishable, Status
+from programmes.models import AuditLogEntry, Mission, Publishable, Status
 
-from . import permissions, services
+from . import notifications, permissions, services
+from .translation_status import LanguageStatus, translation_status
+
+# A publisher's comment when sending back: a note to a colleague, not an essay.
+COMMENT_MAX_LENGTH = 2_000
 
 
 class TransitionError(Exception):
     """The object is not in a state the transition starts from; the message says why."""
+
+
+class ConfirmationNeeded(TransitionError):  # noqa: N818 (a question, not an error)
+    """Publishing would put up texts that are missing in some languages: ``missing`` says
+    which, per language; publish again with ``confirmed=True`` once the publisher agrees."""
+
+    def __init__(self, message: str, missing: dict[str, LanguageStatus]):
+        super().__init__(message)
+        self.missing = missing
 
 
 @dataclass(frozen=True)
@@ -89,17 +114,71 @@ def available_transitions(user, target: Publishable | type[Publishable]) -> list
 
 
 def submit_for_review(obj: Publishable, *, by) -> Publishable:
-    """Ask a publisher to publish ``obj``."""
+    """Ask a publisher to publish ``obj``; the organisation's publishers are mailed."""
     _check("submit_for_review", by, obj)
     obj.status = Status.IN_REVIEW
-    return services.save_content(obj, validate=False, user=by, comment="Submitted for review.")
+    services.save_content(obj, validate=False, user=by, action=AuditLogEntry.Action.SUBMITTED)
+    notifications.after_commit(notifications.SUBMITTED, obj, by=by)
+    return obj
 
 
-def send_back(obj: Publishable, *, by) -> Publishable:
-    """Return ``obj`` from review to its editors as a draft."""
+def send_back(obj: Publishable, *, by, comment: str = "") -> Publishable:
+    """Return ``obj`` from review to its editors as a draft, with ``comment`` saying why.
+
+    The comment is the note of the audit log entry (and the revision's comment), where the
+    author's start page finds it, and it is mailed to the author.
+    """
     _check("send_back", by, obj)
+    comment = comment.strip()
+    if len(comment) > COMMENT_MAX_LENGTH:
+        raise TransitionError(
+            _("The comment is too long: at most %(limit)d characters.")
+            % {"limit": COMMENT_MAX_LENGTH}
+        )
     obj.status = Status.DRAFT
-    return services.save_content(obj, validate=False, user=by, comment="Sent back to draft.")
+    services.save_content(
+        obj, validate=False, user=by, action=AuditLogEntry.Action.SENT_BACK, comment=comment
+    )
+    notifications.after_commit(notifications.SENT_BACK, obj, by=by, comment=comment)
+    return obj
+
+
+def items_outside_dates(obj: Publishable) -> list:
+    """The programme items of a mission dated outside the mission's dates (none otherwise)."""
+    if not isinstance(obj, Mission):
+        return []
+    return [item for item in obj.programme_items.all() if item.is_outside_mission_dates()]
+
+
+def missing_translations(obj: Publishable) -> dict[str, LanguageStatus]:
+    """Per language that is not complete: which texts of ``obj`` (and its parts) are missing."""
+    return {
+        language: status
+        for language, status in translation_status(obj).items()
+        if not status.complete
+    }
+
+
+def check_publication(obj: Publishable, *, confirmed: bool) -> None:
+    """Refuse what must not be published; ask for a confirmation of what is incomplete."""
+    if outside := items_outside_dates(obj):
+        raise TransitionError(
+            _(
+                "“%(object)s” cannot be published: programme items are dated outside the "
+                "mission's dates (%(dates)s): %(items)s. Correct the dates first."
+            )
+            % {
+                "object": obj,
+                "dates": obj.dates_text(),
+                "items": ", ".join(f"“{item}” ({date_format(item.date)})" for item in outside),
+            }
+        )
+    if not confirmed and (missing := missing_translations(obj)):
+        raise ConfirmationNeeded(
+            _("“%(object)s” is not translated completely: confirm that it is to be published.")
+            % {"object": obj},
+            missing,
+        )
 
 
 def publish(
@@ -108,14 +187,19 @@ def publish(
     by,
     at: dt.datetime | None = None,
     until: dt.datetime | None = None,
+    confirmed: bool = False,
 ) -> Publishable:
     """Publish ``obj`` now, or from ``at`` (scheduled), and until ``until`` if given.
 
     Without ``at`` the object keeps the publish date it has (from an earlier publication
     or set in the form), or gets "now". An unpublish date that has already passed is
     cleared: it would hide the object again at once.
+
+    A mission with programme items outside its dates is refused; an object whose
+    translations are incomplete needs ``confirmed`` (:class:`ConfirmationNeeded`).
     """
     _check("publish", by, obj)
+    check_publication(obj, confirmed=confirmed)
     now = timezone.now()
     if at is not None:
         obj.publish_at = at
@@ -129,6 +213,7 @@ def publish(
             % {"object": obj}
         )
     services.publish([obj], at=now, user=by)
+    notifications.after_commit(notifications.PUBLISHED, obj, by=by)
     return obj
 
 

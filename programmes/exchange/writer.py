@@ -27,7 +27,7 @@ language active, so the untranslated attributes the services read are the Dutch 
 import uuid
 from abc import ABC, abstractmethod
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -109,8 +109,12 @@ class ContentWriter:
         photo_files: PhotoFiles | None = None,
         after_write: AfterWrite | None = None,
         progress: Progress | None = None,
+        unchecked: Mapping[type[models.Model], Iterable[str]] | None = None,
     ):
         self.comment = comment
+        # Per model, the fields whose rules of this install the writer does not apply
+        # (``services.save_content``'s ``unchecked``).
+        self.unchecked = unchecked or {}
         self.counts = WriteCounts() if counts is None else counts
         self.dry_run = dry_run
         self.photo_files = photo_files
@@ -220,7 +224,9 @@ class ContentWriter:
 
     def _save(self, entry: Entry, instance: models.Model) -> None:
         try:
-            save_content(instance, comment=self.comment)
+            save_content(
+                instance, comment=self.comment, unchecked=self.unchecked.get(type(instance), ())
+            )
         except ValidationError as error:
             # Reported to whoever runs the import or the loader, in English like their other
             # messages.

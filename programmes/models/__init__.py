@@ -27,7 +27,7 @@ from .base import (
 # isort: off
 from .regions import Cluster, KeyFigure, Region
 from .focus_areas import FocusArea
-from .organisations import Membership, Organisation
+from .organisations import Membership, Organisation, StaffLanguage
 from .partnerships import Objective, Partnership
 from .missions import Mission, MissionDestination, ProgrammeItem
 from .outcomes import Outcome
@@ -68,6 +68,7 @@ __all__ = [
     "ReadModelEntry",
     "Region",
     "SitePage",
+    "StaffLanguage",
     "Status",
     "Suggestion",
     "Timestamped",

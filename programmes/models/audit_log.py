@@ -13,6 +13,10 @@ class AuditLogEntry(models.Model):
     not only the admin's forms. Read-only in the admin, for site managers. ``username``
     keeps the name when the user account is deleted later.
 
+    The workflow's steps are entries too: submitted for review (by the author, whom the
+    publisher's decision is mailed to) and sent back, with the publisher's comment as the
+    ``message``.
+
     Also who viewed, exported or erased registrations (personal data, ``registrations/``).
     """
 
@@ -24,6 +28,10 @@ class AuditLogEntry(models.Model):
         DELETED = "deleted", _("Deleted")
         REVERTED = "reverted", _("Reverted")
         RECOVERED = "recovered", _("Recovered")
+        # The workflow's steps that are no publication (workflow.py): the start page reads
+        # who asked for a review and since when, and the comment of a send-back, from these.
+        SUBMITTED = "submitted", _("Submitted for review")
+        SENT_BACK = "sent_back", _("Sent back to draft")
         # Personal data (registrations/): who read, exported or erased it.
         VIEWED = "viewed", _("Viewed")
         EXPORTED = "exported", _("Exported")

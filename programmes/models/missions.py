@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from .base import (
@@ -99,6 +100,26 @@ class Mission(Publishable):
 
     def get_absolute_url(self):
         return reverse("programmes:mission", kwargs={"slug": self.slug})
+
+    @classmethod
+    def from_db(cls, db, field_names, values, *, fetch_mode=None):
+        """Remembers the dates as stored: a programme item checks its date against them only
+        when one of them is being written (``ProgrammeItem.clean_fields``)."""
+        instance = super().from_db(db, field_names, values, fetch_mode=fetch_mode)
+        stored = dict(zip(field_names, values, strict=True))
+        if "start_date" in stored and "end_date" in stored:
+            instance._stored_dates = (stored["start_date"], stored["end_date"])
+        return instance
+
+    def dates_changed(self) -> bool:
+        """Whether the start or end date differs from the database's (new: yes)."""
+        return getattr(self, "_stored_dates", None) != (self.start_date, self.end_date)
+
+    def dates_text(self) -> str:
+        """Its dates as a range in the active language; "…" for one it does not give."""
+        start = date_format(self.start_date) if self.start_date else "…"
+        end = date_format(self.end_date) if self.end_date else "…"
+        return f"{start} – {end}"
 
     def clean(self):
         if self.start_date and self.end_date and self.end_date < self.start_date:
@@ -217,6 +238,76 @@ class ProgrammeItem(models.Model):
 
     def __str__(self):
         return self.title
+
+    @classmethod
+    def from_db(cls, db, field_names, values, *, fetch_mode=None):
+        """Remembers the date as stored (see ``clean_fields``)."""
+        instance = super().from_db(db, field_names, values, fetch_mode=fetch_mode)
+        if "date" in field_names:
+            instance._stored_date = values[field_names.index("date")]
+        return instance
+
+    def is_outside_mission_dates(self) -> bool:
+        """Whether its date lies before its mission's start or after its end.
+
+        Both are days on the calendar where the mission takes place, stored as dates and
+        never converted: the item's ``date`` is the day in its own time zone
+        (``effective_time_zone()``, which its start and end times are wall-clock times in),
+        so a meeting at 00:30 in Dalian on the mission's first day is on that day, although it
+        is still the evening before in Amsterdam. A date the mission does not give (no start,
+        no end) bounds nothing.
+        """
+        mission = self.mission
+        if self.date is None:
+            return False
+        return bool(
+            (mission.start_date and self.date < mission.start_date)
+            or (mission.end_date and self.date > mission.end_date)
+        )
+
+    def outside_mission_message(self) -> str:
+        """Why its date is refused, naming the mission's dates."""
+        return _(
+            "%(date)s is outside the dates of the mission (%(dates)s): the public page and "
+            "the calendar file would contradict each other. Correct the date of the item or "
+            "of the mission."
+        ) % {"date": date_format(self.date), "dates": self.mission.dates_text()}
+
+    def _date_written(self) -> bool:
+        """Whether this save sets its date, or its mission's dates, to something new."""
+        if self.date is None:
+            return False
+        if getattr(self, "_stored_date", None) != self.date:
+            return True
+        return self.mission.dates_changed()
+
+    def clean_fields(self, exclude=None):
+        """The fields, and the date within the mission's dates when either is being written.
+
+        A field's check (not ``clean()``) so that ``exclude`` reaches it: a form without the
+        date (a translator's, for whom it is read-only) and a bundle import, which copies
+        what another install has as it is, leave it alone. Content from before this rule
+        is not refused when only its texts change (a translation file, a translator's
+        save); ``workflow.publish`` refuses to publish it until it is corrected.
+        """
+        errors = {}
+        try:
+            super().clean_fields(exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        checked = exclude is None or "date" not in exclude
+        # On a new mission's add form the mission is not saved yet, but it is there.
+        has_mission = self.mission_id is not None or type(self).mission.is_cached(self)
+        if (
+            checked
+            and "date" not in errors
+            and has_mission
+            and self._date_written()
+            and self.is_outside_mission_dates()
+        ):
+            errors["date"] = [self.outside_mission_message()]
+        if errors:
+            raise ValidationError(errors)
 
     def clean(self):
         if self.start_time and not self.date:

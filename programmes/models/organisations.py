@@ -107,3 +107,43 @@ class Membership(models.Model):
             raise ValidationError(
                 {"languages": _("Choose from: %s.") % ", ".join(sorted(translatable))}
             )
+
+
+class StaffLanguage(models.Model):
+    """The language a staff member chose for the admin (its language switch stores it).
+
+    The admin has no language in its address (its language is a cookie of the browser), so
+    mail sent in the background (the workflow's, ``domain/notifications.py``) would not know
+    it: the switch stores it here too, and those mails are written in it.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="admin_language",
+    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+
+    class Meta:
+        # Set by its owner through the language switch; on a staff member's page in the user
+        # admin (the superuser's, who holds every permission): no role needs any.
+        default_permissions = ()
+        verbose_name = _("language of the admin")
+        verbose_name_plural = _("languages of the admin")
+
+    def __str__(self):
+        return f"{self.user}: {self.language}"
+
+    @classmethod
+    def remember(cls, user, language: str) -> None:
+        """Store ``language`` for ``user`` in one query, whether it is new or not."""
+        if language not in dict(settings.LANGUAGES):
+            return
+        cls.objects.bulk_create(
+            [cls(user=user, language=language)],
+            update_conflicts=True,
+            unique_fields=["user"],
+            update_fields=["language"],
+        )

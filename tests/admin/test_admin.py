@@ -248,6 +248,8 @@ def test_add_mission_with_programme_items_and_outcomes(client):
     data = mission_form(
         partnership,
         _publish="Save and publish",
+        # Every text translated: publishing asks nothing (test_start_page.py has the question).
+        participants_zh_hans="来自特文特的企业家",
         # Shanghai first, as the source lists them; the rows' order is the order.
         **management_form("destination_links", total=2),
         **{

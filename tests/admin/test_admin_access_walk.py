@@ -33,7 +33,7 @@ from django.utils import translation
 from reversion.models import Version
 
 from programmes.admin.translations import packed
-from programmes.domain import permissions, reviews, services
+from programmes.domain import audit, permissions, reviews, services
 from programmes.domain.permissions import EDITOR, PARTNER_REVIEWER, PUBLISHER, TRANSLATOR
 from programmes.exchange import translations
 from programmes.models import (
@@ -304,7 +304,13 @@ def changelist(world, model, name):
     url = reverse(f"admin:{name}")
     requests = [Request(url, refused=False), Request(f"{url}?q=geheim", refused=False)]
     for action in model_admin._get_base_actions():
-        data = {"action": action.name, "_selected_action": selected, "index": "0", "post": "yes"}
+        data = {
+            "action": action.name,
+            "_selected_action": selected,
+            "index": "0",
+            "post": "yes",
+            "confirmed": "yes",  # publish_selected's confirmation
+        }
         requests.append(Request(url, refused=False, data=data, methods=("post",), form=False))
     return requests
 
@@ -482,6 +488,7 @@ FILLERS = {
     "revision": revision,
     # our own views
     "bundle": by_object("bundle"),
+    "publish": by_object("publish"),
     "personal_data": by_object("personal_data"),
     "erase": by_object("erase"),
     "programmes_translation_overview": translation_overview,
@@ -606,6 +613,22 @@ def manager_form(client, url: str) -> dict:
     return data
 
 
+def once_worked_on_enschedes_content(user) -> None:
+    """The audit log says ``user`` changed and submitted Enschede's drafts, which a publisher
+    sent back with a comment (as if they had been Enschede's staff before): the start page's
+    panels, which read the log by user, must still list none of it."""
+    for model in (Partnership, Mission):
+        for obj in model.objects.filter(**owner_filter(model), status=Status.DRAFT):
+            audit.record(AuditLogEntry.Action.CHANGED, obj, user=user)
+            audit.record(AuditLogEntry.Action.SUBMITTED, obj, user=user)
+            audit.record(AuditLogEntry.Action.SENT_BACK, obj, message=f"{MARKER} comment {obj.pk}")
+
+
+def owner_filter(model) -> dict:
+    lookup = "owner__slug" if model is Partnership else "partnership__owner__slug"
+    return {lookup: "gemeente-enschede"}
+
+
 SNAPSHOT_EVERY = 10
 ROLES = {
     "editor": EDITOR,
@@ -638,6 +661,7 @@ def test_another_organisations_staff_reach_nothing_through_any_admin_url(client,
         user = StaffFactory(role=ROLES[role], organisations=[world.pom], languages=languages)
     client.force_login(user)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    once_worked_on_enschedes_content(user)
 
     before = snapshot()
     holes = []

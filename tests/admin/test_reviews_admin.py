@@ -404,3 +404,26 @@ def test_an_accepted_suggestion_is_on_the_page_with_both_names_in_the_history(cl
     changed = re.findall(r'<td class="after">(.*?)</td>', history.text)[0]
     assert strip_tags(changed) == "恩斯赫德—大连考察交流访问团"
     assert "<ins>" in changed
+
+
+def test_the_owners_start_page_lists_open_suggestions_and_nobody_elses_does(client, world):
+    suggest(world, text="大连友好城市（修订二）")
+    page = as_user(client, world["publisher"]).get("/admin/").text
+    start = page.index('id="suggestions"')
+    panel = page[start : page.index("</section>", start)]
+    assert "大连友好城市（修订二）" in panel
+    assert reverse("admin:programmes_suggestion_change", args=[Suggestion.objects.get().pk]) in panel
+
+    for other in (world["pom_editor"], world["reviewer"]):
+        page = as_user(client, other).get("/admin/").text
+        assert "大连友好城市（修订二）" not in page
+
+
+def test_the_start_page_lists_at_most_ten_suggestions_and_links_the_rest(client, world):
+    for number in range(11):
+        suggest(world, text=f"大连友好城市（第{number}版）")
+    page = as_user(client, world["publisher"]).get("/admin/").text
+    start = page.index('id="suggestions"')
+    panel = page[start : page.index("</section>", start)]
+    assert panel.count("大连友好城市（第") == 10
+    assert reverse("admin:programmes_suggestion_changelist") in panel

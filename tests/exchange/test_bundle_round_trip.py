@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from programmes.domain.services import save_content, set_in_order
-from programmes.exchange.bundles import export_bundle, import_bundle
+from programmes.exchange.bundles import UNCHECKED, export_bundle, import_bundle
 from programmes.models import (
     Cluster,
     FocusArea,
@@ -334,7 +334,9 @@ def build(content: dict) -> None:
     mission.organisers.set([organisation])
     for order, values in enumerate(content["items"]):
         start_time = values["time"] if values["date"] else None
-        save(
+        # Dates anywhere, also outside the mission's: content from before that rule, which a
+        # bundle carries as it is (bundles.UNCHECKED), so it must come back unchanged.
+        save_content(
             ProgrammeItem(
                 mission=mission,
                 order=order,
@@ -343,7 +345,8 @@ def build(content: dict) -> None:
                 start_time=start_time,
                 end_time=_end_time(start_time, values["seconds"]),
                 **_without(values, "in_city", "hosted", "time", "seconds"),
-            )
+            ),
+            unchecked=UNCHECKED[ProgrammeItem],
         )
     for order, values in enumerate(content["outcomes"]):
         save(

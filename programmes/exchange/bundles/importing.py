@@ -29,7 +29,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext_noop
 
-from programmes.models import Photo
+from programmes.models import Photo, ProgrammeItem
 from programmes.models.images import MAX_BYTES as MAX_PHOTO_BYTES
 from programmes.models.images import check_upload, metadata_in
 
@@ -53,6 +53,11 @@ MAX_DIRECTORY_BYTES = 5 * 1024**2
 
 # The comment of an import's revisions and audit log entries (translated when shown).
 IMPORT_COMMENT = gettext_noop("Imported from an exchange bundle")
+# Rules of this install that a bundle is not held to: it is a lossless copy of what the other
+# install has, which may date from before the rule. A programme item dated outside its
+# mission's dates is imported as it is; publishing the mission here is refused until it is
+# corrected (``workflow.publish``), and a published one stays as the other install shows it.
+UNCHECKED = {ProgrammeItem: ("date",)}
 
 
 class BundleError(Exception):
@@ -483,6 +488,7 @@ def import_bundle(
         files = PhotoFiles(reader, media, report)
         writer = ContentWriter(
             comment=IMPORT_COMMENT,
+            unchecked=UNCHECKED,
             counts=report,
             dry_run=dry_run,
             photo_files=files,
