@@ -13,6 +13,8 @@ your drafts            those who may submit for review        drafts and unpubli
                                                               they worked on
 missing translations   translators (their languages), site    objects with a text missing in
                        managers (every language)              a language, % done per language
+texts to review        partner reviewers                      the partnerships they review, in
+                                                              which languages, to the review page
 =====================  =====================================  ===============================
 
 Who asked, when, and the comment come from the audit log (the workflow logs each step
@@ -361,7 +363,30 @@ def decides_suggestions(user) -> bool:
     return user.has_perm("programmes.change_suggestion")
 
 
+def partnerships_to_review(request: HttpRequest) -> Rows:
+    """The partnerships a partner reviewer reads, each in their languages, linked to the
+    review page: without it their start page showed only "Suggestions", and the texts
+    they are there for were two clicks away behind that list's "Texts to review"."""
+    languages = permissions.reviewed_partnerships(request.user)
+    url = reverse("admin:programmes_suggestion_review")
+    partnerships = permissions.reviewable(Partnership.objects.order_by("pk"), request.user)
+    return Rows(
+        items=[
+            {"object": partnership, "url": url, "languages": sorted(languages[partnership.pk])}
+            for partnership in partnerships
+        ]
+    )
+
+
 PANELS: list[Panel] = [
+    Panel(
+        "texts-to-review",
+        _("Texts to review"),
+        "admin/start_page/to_review.html",
+        permissions.is_partner_reviewer,
+        partnerships_to_review,
+        _("You review no partnership yet."),
+    ),
     Panel(
         "waiting-for-review",
         _("Waiting for your review"),

@@ -166,6 +166,29 @@ def test_a_reviewer_of_no_partnership_yet_is_told_so(client, world):
     assert client.get(review_url(world["a"][Mission])).status_code == 404
 
 
+def test_the_reviewers_start_page_leads_to_their_partnerships_texts(client, world):
+    # The demo reviewer's start page showed "Suggestions" alone: the texts to review were
+    # behind that list's object tools.
+    reviewer = world["reviewer"]
+    a, b, c = (world[key][Partnership] for key in "abc")
+    reviewer.partner_reviews.create(partnership=b, languages=["zh-hans", "en"])
+    page = as_user(client, reviewer, "zh-hans").get("/admin/").text
+    start = page.index('id="texts-to-review"')
+    panel = page[start : page.index("</section>", start)]
+    assert reverse("admin:programmes_suggestion_review") in panel
+    assert a.title_zh_hans in panel and b.title_zh_hans in panel
+    assert c.title_zh_hans not in panel
+    assert "英语、简体中文" in panel  # names, in the page's language, not "en, zh-hans"
+    assert 'id="texts-to-review"' not in as_user(client, world["editor"]).get("/admin/").text
+
+
+def test_the_review_pages_name_the_reviewers_languages(client, world):
+    as_user(client, world["reviewer"])
+    index = client.get(reverse("admin:programmes_suggestion_review")).text
+    assert "You review in: Simplified Chinese" in index
+    assert "(Simplified Chinese)" in client.get(review_url(world["a"][Mission])).text
+
+
 def test_shared_data_has_no_review_page(client, world):
     region = world["a"][Partnership].partner_region
     as_user(client, world["reviewer"])
