@@ -154,7 +154,8 @@ def review_object(request, content_type_id: int, object_id: int):
             )
         except reviews.SuggestionError as refusal:
             messages.error(request, str(refusal))
-            entered[(field, language)] = (text, comment)
+            # The refusal is said in the form too: the message is at the top of a long page.
+            entered[(field, language)] = (text, comment, str(refusal))
         else:
             messages.success(
                 request,
@@ -168,11 +169,12 @@ def _review_page(request, obj, entered: dict):
     model = type(obj)
     languages = sorted(permissions.review_languages(request.user, obj))
     texts = []
+    labels = {}
     for field in reviews.reviewable_fields(model):
-        label = model._meta.get_field(field).verbose_name
+        label = labels[field] = model._meta.get_field(field).verbose_name
         for language in languages:
             current = reviews.current_text(obj, field, language)
-            text, comment = entered.get((field, language), (current, ""))
+            text, comment, error = entered.get((field, language), (current, "", ""))
             texts.append(
                 {
                     "field": field,
@@ -182,6 +184,7 @@ def _review_page(request, obj, entered: dict):
                     "rich": reviews.is_rich_text(model, field),
                     "text": text,
                     "comment": comment,
+                    "error": error,
                 }
             )
     suggestions = permissions.suggestions_visible_to(
@@ -190,6 +193,8 @@ def _review_page(request, obj, entered: dict):
         ),
         request.user,
     ).select_related("author", "decided_by")
+    for suggestion in suggestions:  # listed by the field's name, as the forms are
+        suggestion.field_label = labels.get(suggestion.field, suggestion.field)
     context = {
         **admin.site.each_context(request),
         "title": _("Review “%(object)s”") % {"object": obj},

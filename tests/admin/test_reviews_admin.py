@@ -225,6 +225,18 @@ def test_a_refused_suggestion_keeps_what_was_typed_and_saves_nothing(client, wor
     assert response.status_code == 200
     assert "长" * 201 in response.text
     assert database() == before
+    # Said in the form that was sent (the page is long), which the browser returns to.
+    form = response.text[response.text.index('id="text-title-zh-hans"') :]
+    form = form[: form.index("</form>")]
+    assert 'action="#text-title-zh-hans"' in response.text
+    assert 'class="errornote"' in form
+
+
+def test_the_reviewers_own_suggestions_are_listed_by_the_fields_name(client, world):
+    suggest(world, text="大连友好城市（修订二）")
+    page = as_user(client, world["reviewer"]).get(review_url(world["a"][Mission])).text
+    listed = page[page.index("Suggestions for this object") :]
+    assert "Title (Simplified Chinese)" in listed
 
 
 @pytest.mark.parametrize(
