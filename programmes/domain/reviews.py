@@ -107,10 +107,17 @@ class Review:
 
 
 def review(suggestion: Suggestion, target: models.Model | None) -> Review:
-    """The suggestion against the current text, word by word (character by character for
-    Chinese, which has no spaces: ``revisions.word_diff``)."""
+    """An open suggestion against the current text, word by word (character by character
+    for Chinese, which has no spaces: ``revisions.word_diff``). A decided one against the
+    text it was made against: once accepted, the current text *is* the suggestion, and the
+    diff showed nothing of what was changed."""
     model = suggestion.content_type.model_class()
-    current = current_text(target, suggestion.field, suggestion.language) if target else ""
+    if not suggestion.is_open:
+        current = suggestion.base_text
+    elif target is None:
+        current = ""
+    else:
+        current = current_text(target, suggestion.field, suggestion.language)
     before, after = revisions.word_diff(
         readable(model, suggestion.field, current),
         readable(model, suggestion.field, suggestion.proposed_text),

@@ -9,6 +9,7 @@ import zipfile
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 from reversion.models import Version
 
 from programmes.domain import permissions, reviews, revisions, signals
@@ -86,6 +87,12 @@ def state(obj) -> tuple:
         AuditLogEntry.objects.count(),
         list(Suggestion.objects.values_list("pk", "status", "reply", "decided_by")),
     )
+
+
+def in_english():
+    """The refusals are matched in English; each test starts in Dutch (tests/conftest.py),
+    into which they are translated once the catalogue is compiled."""
+    return translation.override("en")
 
 
 def suggest(world, obj=None, *, field="title", language="zh-hans", text="大连友好城市（修订）"):
@@ -217,7 +224,7 @@ def test_a_comment_or_reply_over_its_length_is_refused(world):
 def test_a_suggestion_of_the_current_text_is_refused(world):
     mission = world["a"][Mission]
     before = state(mission)
-    with pytest.raises(reviews.SuggestionError, match="same"):
+    with in_english(), pytest.raises(reviews.SuggestionError, match="same"):
         suggest(world, text=f"  {mission.title_zh_hans}  ")
     assert state(mission) == before
 
@@ -330,7 +337,7 @@ def test_a_stale_suggestion_is_never_applied_over_the_newer_text_unasked(world):
     before = state(mission)
 
     assert reviews.review(suggestion, mission).stale
-    with pytest.raises(reviews.SuggestionError, match="changed since"):
+    with in_english(), pytest.raises(reviews.SuggestionError, match="changed since"):
         reviews.accept(suggestion, by=world["publisher"])
     assert state(mission) == before
 
@@ -357,7 +364,7 @@ def test_a_declined_suggestion_changes_nothing_and_keeps_the_reply(world):
 def test_declining_needs_a_reply(world):
     suggestion = suggest(world)
     before = state(world["a"][Mission])
-    with pytest.raises(reviews.SuggestionError, match="reply"):
+    with in_english(), pytest.raises(reviews.SuggestionError, match="reply"):
         reviews.decline(suggestion, by=world["editor"], reply="   ")
     assert state(world["a"][Mission]) == before
 
@@ -366,7 +373,7 @@ def test_a_decided_suggestion_is_not_decided_again(world):
     suggestion = suggest(world)
     reviews.decline(suggestion, by=world["editor"], reply="Nee.")
     before = state(world["a"][Mission])
-    with pytest.raises(reviews.SuggestionError, match="already"):
+    with in_english(), pytest.raises(reviews.SuggestionError, match="already"):
         reviews.accept(suggestion, by=world["publisher"])
     assert state(world["a"][Mission]) == before
 
@@ -376,7 +383,7 @@ def test_a_suggestion_for_a_deleted_object_can_only_be_declined(world):
     suggestion = suggest(world, item, field="title", text="港口")
     item.delete()
     before = state(world["a"][Mission])
-    with pytest.raises(reviews.SuggestionError, match="deleted"):
+    with in_english(), pytest.raises(reviews.SuggestionError, match="deleted"):
         reviews.accept(suggestion, by=world["editor"])
     assert state(world["a"][Mission]) == before
     reviews.decline(suggestion, by=world["editor"], reply="Dit onderdeel is geschrapt.")
@@ -394,6 +401,17 @@ def test_the_diff_of_chinese_is_per_character(world):
     assert review.before == [("恩斯赫德与大连的", False), ("友好城市", True)]
     assert review.after == [("恩斯赫德与大连的", False), ("合作关系", True)]
     assert not review.stale
+
+
+def test_an_accepted_suggestion_still_shows_what_it_changed(world):
+    mission = world["a"][Mission]
+    mission.title_zh_hans = "恩斯赫德与大连的友好城市"
+    mission.save()
+    suggestion = reviews.accept(suggest(world, text="恩斯赫德与大连的合作关系"), by=world["editor"])
+    mission.refresh_from_db()
+    review = reviews.review(suggestion, mission)
+    assert review.before == [("恩斯赫德与大连的", False), ("友好城市", True)]
+    assert review.after == [("恩斯赫德与大连的", False), ("合作关系", True)]
 
 
 def test_suggestions_are_visible_to_the_owner_and_the_partnerships_reviewers_only(world):
