@@ -88,6 +88,18 @@ class DetailsForm(forms.ModelForm):
         sector.required = True
         if self.instance.pk and self.instance.sensitive_consented_at:
             self.fields["sensitive_consent"].initial = True
+        self._name_the_field_when_too_long()
+
+    def _name_the_field_when_too_long(self) -> None:
+        """Django says "Ensure this value has at most 200 characters" (in Chinese "确保该变量
+        …", "this variable"): neither says which field, and the error summary lists the
+        messages alone. Each says its field's name instead; Django fills in the numbers."""
+        for field in self.fields.values():
+            if getattr(field, "max_length", None):
+                message = gettext(
+                    "%(field)s: at most %(limit_value)d characters (this has %(show_value)d)."
+                )
+                field.error_messages["max_length"] = message.replace("%(field)s", str(field.label))
 
     def clean(self):
         cleaned = super().clean()

@@ -184,6 +184,14 @@ def test_missing_and_wrong_fields_are_said_in_the_pages_language(client, opened,
     assert not Registration.objects.exists()
 
 
+def test_too_long_a_text_is_said_with_the_fields_name_and_kept(client, opened, economy):
+    response = sign_up(client, opened.mission, economy, "en", name="王" * 201)
+    # Named, in the summary and at the field (Django's "Ensure this value…" named neither).
+    assertContains(response, "Name: at most 200 characters (this has 201).", count=2)
+    assertContains(response, "王" * 201)
+    assert not Registration.objects.exists()
+
+
 def test_sensitive_notes_need_their_own_consent(client, opened, economy):
     response = sign_up(client, opened.mission, economy, "en", dietary="halal")
     assertContains(response, "tick this box to agree to their use")
