@@ -273,6 +273,13 @@ class ProgrammeItem(models.Model):
             "of the mission."
         ) % {"date": date_format(self.date), "dates": self.mission.dates_text()}
 
+    def _mission_dates_in_order(self) -> bool:
+        """Whether the mission ends on or after its start: when it does not, the mission's
+        form says so, and every item also being "outside 10 March – 1 March" said nothing
+        more (and named a range that cannot be)."""
+        start, end = self.mission.start_date, self.mission.end_date
+        return not (start and end and end < start)
+
     def _date_written(self) -> bool:
         """Whether this save sets its date, or its mission's dates, to something new."""
         if self.date is None:
@@ -303,6 +310,7 @@ class ProgrammeItem(models.Model):
             and "date" not in errors
             and has_mission
             and self._date_written()
+            and self._mission_dates_in_order()
             and self.is_outside_mission_dates()
         ):
             errors["date"] = [self.outside_mission_message()]

@@ -303,6 +303,13 @@ def test_an_item_dated_outside_the_mission_is_refused_in_the_inline(client, org,
     data["end_date"] = "2026-05-16"
     assertContains(client.post(url, data), "May 17, 2026 is outside the dates of the mission")
 
+    # A mission ending before it starts is refused on the mission only: the items are not
+    # also "outside May 16 – May 10".
+    data["end_date"] = "2026-05-10"
+    response = client.post(url, data)
+    assertContains(response, "The end date cannot be before the start date.")
+    assertNotContains(response, "outside the dates of the mission")
+
 
 def test_publishing_a_mission_with_items_outside_its_dates_is_refused(client, org, partnership):
     mission = draft(
