@@ -27,11 +27,14 @@ from django.urls import path, reverse
 from django.utils.csp import CSP
 from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.csp import csp_override
+from django_prose_editor.fields import ProseEditorField
 from modeltranslation.admin import TabbedTranslationAdmin
+from modeltranslation.fields import TranslationField
 from modeltranslation.utils import build_localized_fieldname
 from reversion.admin import VersionAdmin
 from reversion.errors import RevertError
@@ -51,6 +54,7 @@ from programmes.models import (
     Publishable,
     Status,
 )
+from programmes.models.richtext import sanitize_html
 from twinning.admin_search import BoundedSearch
 
 from . import editor_forms
@@ -373,6 +377,7 @@ class RoleScopedAdmin(BoundedSearch, RoleScopedFields):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if request.method == "GET" and obj is not None:
             self._explain_limits(request, obj)
+        _rich_text_shown_formatted(context)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _explain_limits(self, request, obj) -> None:
@@ -397,6 +402,40 @@ class RoleScopedAdmin(BoundedSearch, RoleScopedFields):
                 _("You translate into %(languages)s; the other fields are read-only.")
                 % {"languages": ", ".join(str(names[language]) for language in sorted(languages))},
             )
+
+
+def _rich_text_shown_formatted(context) -> None:
+    """Read-only rich text shows formatted, not as its HTML source.
+
+    Django escapes a read-only field's value, so an editor looking at a published mission
+    (or a translator at the languages they do not translate) read "<p>China is …</p>". A
+    rich text field that is not in a form is shown read-only (or not at all); the instances
+    only serve the page here. The value is sanitized again with the editor's allow-list
+    before it is marked safe, whatever path stored it.
+    """
+    adminform = context.get("adminform")
+    forms_shown = [adminform] if adminform else []  # helpers.AdminForm, InlineAdminForm
+    for inline in context.get("inline_admin_formsets", []):
+        forms_shown += list(inline)
+    for shown in forms_shown:
+        form, instance = shown.form, shown.form.instance
+        read_only = set(shown.readonly_fields) | {
+            name for name in _field_names(instance) if name not in form.fields
+        }
+        fields = instance._meta.concrete_fields
+        # A translated field's language columns are shown; the field itself reads and
+        # writes one of them through modeltranslation's descriptor, so it is left alone.
+        translated = {f.translated_field.name for f in fields if isinstance(f, TranslationField)}
+        for field in fields:
+            if field.name in translated or field.name not in read_only:
+                continue
+            value = getattr(instance, field.attname)
+            if isinstance(field, ProseEditorField) and value:
+                setattr(instance, field.attname, mark_safe(sanitize_html(value)))
+
+
+def _field_names(instance) -> list[str]:
+    return [field.name for field in instance._meta.concrete_fields]
 
 
 class RoleScopedInline(RoleScopedFields):

@@ -363,6 +363,11 @@ def decides_suggestions(user) -> bool:
     return user.has_perm("programmes.change_suggestion")
 
 
+def reviews_partnerships(user) -> bool:
+    # The permission first: it is read already, the reviewer's role would be one query more.
+    return user.has_perm("programmes.add_suggestion") and permissions.is_partner_reviewer(user)
+
+
 def partnerships_to_review(request: HttpRequest) -> Rows:
     """The partnerships a partner reviewer reads, each in their languages, linked to the
     review page: without it their start page showed only "Suggestions", and the texts
@@ -383,7 +388,7 @@ PANELS: list[Panel] = [
         "texts-to-review",
         _("Texts to review"),
         "admin/start_page/to_review.html",
-        permissions.is_partner_reviewer,
+        reviews_partnerships,
         partnerships_to_review,
         _("You review no partnership yet."),
     ),

@@ -707,6 +707,24 @@ def test_publish_and_unpublish_actions(client):
     assert Mission.objects.published().count() == 2
 
 
+def test_read_only_rich_text_is_shown_formatted_and_sanitized(client):
+    # An editor's view of a published mission showed "<p>China is …</p>", tags and all.
+    mission = MissionFactory(status=Status.PUBLISHED, publish_at=timezone.now())
+    Mission.objects.filter(pk=mission.pk).update(
+        why_en="<p>China is <strong>big</strong>.</p><script>alert(1)</script>"
+    )
+    outcome = OutcomeFactory(mission=mission, partnership=mission.partnership)
+    Outcome.objects.filter(pk=outcome.pk).update(description_en="<p>A <em>port</em>.</p>")
+    login(client, role=EDITOR, organisations=[mission.partnership.owner])
+
+    page = client.get(reverse("admin:programmes_mission_change", args=[mission.pk])).text
+
+    assert "<p>China is <strong>big</strong>.</p>" in page
+    assert "&lt;p&gt;" not in page
+    assert "<script>alert(1)" not in page  # sanitized again, whatever path stored it
+    assert "<p>A <em>port</em>.</p>" in page  # the inline's too
+
+
 def test_publish_needs_the_publish_permission(client):
     draft = MissionFactory(status=Status.DRAFT, publish_at=None)
     login(client, role=EDITOR, organisations=[draft.partnership.owner])
