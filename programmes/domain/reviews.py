@@ -318,15 +318,23 @@ def _decided(suggestion: Suggestion, status: str, *, by, reply: str, base_url: s
 # E-mail ---------------------------------------------------------------------------------------
 
 
+def _may_still_read(user, suggestion: Suggestion) -> bool:
+    """Whether ``user`` may read ``suggestion`` now: a reviewer whose partnership (or
+    language) was taken away since is told nothing more of its texts."""
+    visible = Suggestion.objects.filter(pk=suggestion.pk)
+    return permissions.suggestions_visible_to(visible, user).exists()
+
+
 def notify(suggestion: Suggestion, *, base_url: str) -> bool:
-    """Tell the reviewer what became of their suggestion; whether the mail server took it.
+    """Tell the reviewer what became of their suggestion (if they may still read it);
+    whether the mail server took it.
 
     Plain text, in the interface language the reviewer suggested in. A server that refuses
     is logged (with the suggestion's number): the decision stands, and the reviewer sees it
     in the admin.
     """
     author = suggestion.author
-    if author is None or not author.email:
+    if author is None or not author.email or not _may_still_read(author, suggestion):
         return False
     with translation.override(suggestion.author_language):
         path = reverse("admin:programmes_suggestion_change", args=[suggestion.pk])
