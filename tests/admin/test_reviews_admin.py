@@ -438,7 +438,9 @@ def test_the_owners_start_page_lists_open_suggestions_and_nobody_elses_does(clie
     start = page.index('id="suggestions"')
     panel = page[start : page.index("</section>", start)]
     assert "大连友好城市（修订二）" in panel
-    assert reverse("admin:programmes_suggestion_change", args=[Suggestion.objects.get().pk]) in panel
+    assert (
+        reverse("admin:programmes_suggestion_change", args=[Suggestion.objects.get().pk]) in panel
+    )
 
     for other in (world["pom_editor"], world["reviewer"]):
         page = as_user(client, other).get("/admin/").text
