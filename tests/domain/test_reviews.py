@@ -21,6 +21,7 @@ from programmes.models import (
     Mission,
     Objective,
     Outcome,
+    PartnerReviewer,
     Partnership,
     Photo,
     ProgrammeItem,
@@ -456,6 +457,18 @@ def test_the_reviewer_is_told_of_the_decision_by_email(
     )
     assert message.message["Auto-Submitted"] == "auto-generated"
     assert message.message["Content-Language"] == "zh-hans"  # the reviewer worked in Chinese
+
+
+def test_a_reviewer_who_no_longer_reviews_the_partnership_is_not_mailed(
+    world, smtp_server, django_capture_on_commit_callbacks
+):
+    """The decision (with the object, the reply and a link) goes only to someone who may
+    still read the suggestion: not to a reviewer whose partnership was taken away."""
+    suggestion = suggest(world)
+    PartnerReviewer.objects.filter(user=world["reviewer"]).delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        reviews.decline(suggestion, by=world["publisher"], reply="Interne afweging van de raad.")
+    assert smtp_server.messages == []
 
 
 def test_a_mail_server_that_refuses_leaves_the_decision_standing(world, settings, caplog):
