@@ -206,6 +206,25 @@ class RegistrationExportForm(forms.Form):
     )
 
 
+class RegistrationAdminForm(forms.ModelForm):
+    """A registration as staff correct it. Dietary requirements and visa notes need the
+    person's own consent (GDPR art. 9), which only they give, on the public form or their
+    manage page: staff may correct notes the person agreed to, never add them without."""
+
+    def clean(self):
+        cleaned = super().clean()
+        sensitive = any(cleaned.get(name) for name in ("dietary", "visa_notes"))
+        if sensitive and self.instance.sensitive_consented_at is None:
+            self.add_error(
+                None,
+                _(
+                    "Only the person can agree to the use of dietary requirements and visa "
+                    "notes: ask them to fill these in through the link in their e-mail."
+                ),
+            )
+        return cleaned
+
+
 @admin.register(Registration)
 class RegistrationAdmin(RoleScopedAdmin, admin.ModelAdmin):
     list_display = [
@@ -228,6 +247,7 @@ class RegistrationAdmin(RoleScopedAdmin, admin.ModelAdmin):
     search_fields = ["name", "organisation", "email", "role"]
     ordering = ["mission", "confirmed_at", "created_at", "pk"]
     list_per_page = 100
+    form = RegistrationAdminForm
     actions = ["accept_selected", "decline_selected", "export_selected"]
     change_form_template = "admin/registrations/registration/change_form.html"
     readonly_fields = [
@@ -343,7 +363,8 @@ class RegistrationAdmin(RoleScopedAdmin, admin.ModelAdmin):
             for name in services.DETAIL_FIELDS
             if name in form.cleaned_data
         }
-        services.update_details(obj, details, sensitive_consent=True, user=request.user)
+        # The person's consent is kept as it is (``RegistrationAdminForm``): staff give none.
+        services.update_details(obj, details, sensitive_consent=False, user=request.user)
 
     # Accept, decline: each person is told by e-mail.
 

@@ -102,11 +102,20 @@ def author_of(obj: models.Model):
 
 
 def recipients(step: str, obj: models.Model, by_id: int | None) -> list:
+    """Who is told of ``step``: never its maker, and only those who may still see ``obj``.
+
+    The author comes from the audit log, which outlives memberships: someone who has left
+    the owning organisation since must not get its titles, comments and links.
+    """
     people = list(publishers_of(obj)) if step == SUBMITTED else [author_of(obj)]
     return [
         person
         for person in people
-        if person is not None and person.is_active and person.email and person.pk != by_id
+        if person is not None
+        and person.is_active
+        and person.email
+        and person.pk != by_id
+        and permissions.can(person, "view", obj)
     ]
 
 

@@ -198,8 +198,10 @@ def is_site_manager(user: User) -> bool:
 
 
 def is_translator_only(user: User) -> bool:
-    """A translator who has no other role: edits texts of their languages and nothing else."""
-    return not user.is_superuser and access(user).roles == {TRANSLATOR}
+    """A translator who has no other role on content: edits texts of their languages and
+    nothing else. Reviewing a partnership gives no right on content, so a translator who
+    also reviews stays limited to their languages (else the second role would lift them)."""
+    return not user.is_superuser and access(user).roles - {PARTNER_REVIEWER} == {TRANSLATOR}
 
 
 def organisations_for(user: User) -> QuerySet[Organisation]:

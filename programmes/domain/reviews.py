@@ -81,9 +81,21 @@ def readable(model: type[models.Model], field: str, text: str) -> str:
 
 
 def target_of(suggestion: Suggestion) -> models.Model | None:
-    """The object a suggestion is for, as it is now; None if it was deleted."""
+    """The object a suggestion is for, as it is now; None if it was deleted, or if it is no
+    longer content of the suggestion's partnership.
+
+    A mission (say) moved to another partnership, perhaps another organisation's, is no
+    business of this partnership's reviewers and owner any more: the suggestion's page
+    would show them its current text (a draft of the other organisation), and accepting
+    would write into it. For them it is gone, as if deleted.
+    """
     model = suggestion.content_type.model_class()
-    return model._base_manager.filter(pk=suggestion.object_id).first()
+    lookup = permissions.REVIEW_LOOKUPS[model._meta.model_name]
+    return (
+        model._base_manager.filter(pk=suggestion.object_id)
+        .filter(**{lookup: suggestion.partnership_id})
+        .first()
+    )
 
 
 def is_stale(suggestion: Suggestion, target: models.Model | None) -> bool:
@@ -261,7 +273,12 @@ def accept(
     """
     suggestion, target = _locked_for_decision(suggestion, by)
     if target is None:
-        raise SuggestionError(_("The text's object has been deleted: decline the suggestion."))
+        raise SuggestionError(
+            _(
+                "The text's object has been deleted, or moved to another partnership: "
+                "decline the suggestion."
+            )
+        )
     if is_stale(suggestion, target) and not replace_newer_text:
         raise SuggestionError(
             _(
@@ -308,15 +325,23 @@ def _decided(suggestion: Suggestion, status: str, *, by, reply: str, base_url: s
 # E-mail ---------------------------------------------------------------------------------------
 
 
+def _may_still_read(user, suggestion: Suggestion) -> bool:
+    """Whether ``user`` may read ``suggestion`` now: a reviewer whose partnership (or
+    language) was taken away since is told nothing more of its texts."""
+    visible = Suggestion.objects.filter(pk=suggestion.pk)
+    return permissions.suggestions_visible_to(visible, user).exists()
+
+
 def notify(suggestion: Suggestion, *, base_url: str) -> bool:
-    """Tell the reviewer what became of their suggestion; whether the mail server took it.
+    """Tell the reviewer what became of their suggestion (if they may still read it);
+    whether the mail server took it.
 
     Plain text, in the interface language the reviewer suggested in. A server that refuses
     is logged (with the suggestion's number): the decision stands, and the reviewer sees it
     in the admin.
     """
     author = suggestion.author
-    if author is None or not author.email:
+    if author is None or not author.email or not _may_still_read(author, suggestion):
         return False
     with translation.override(suggestion.author_language):
         path = reverse("admin:programmes_suggestion_change", args=[suggestion.pk])

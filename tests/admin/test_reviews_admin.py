@@ -376,6 +376,32 @@ def test_a_stale_suggestion_is_marked_and_refused_without_confirmation(client, w
     assert database() == before
 
 
+def test_a_suggestion_for_a_text_moved_to_another_organisation_shows_and_writes_nothing(
+    client, world
+):
+    """A mission moved to POM's partnership is POM's draft now: the reviewer and Enschede's
+    publisher no longer see its texts through the suggestion, nor write into it."""
+    mission = world["a"][Mission]
+    suggestion = suggest(world)
+    mission.partnership = world["c"][Partnership]
+    mission.title_zh_hans = "西弗兰德的草稿标题"
+    mission.save()
+    for user in (world["reviewer"], world["publisher"]):
+        page = as_user(client, user).get(admin_url(suggestion, "change"))
+        assert page.status_code == 200
+        assert "西弗兰德的草稿标题" not in page.text
+        assert "moved to another partnership" in page.text
+    before = database()
+    response = client.post(
+        admin_url(suggestion, "change"), {"_accept": "1", "replace_newer_text": "1"}, follow=True
+    )
+    assert "moved to another partnership" in response.text
+    assert database() == before
+    client.post(admin_url(suggestion, "change"), {"_decline": "1", "reply": "Niet meer van ons."})
+    suggestion.refresh_from_db()
+    assert suggestion.status == Suggestion.Status.DECLINED
+
+
 def test_declining_with_a_reply_through_the_page(client, world):
     suggestion = suggest(world)
     as_user(client, world["editor"])

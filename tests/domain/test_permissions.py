@@ -23,6 +23,7 @@ from programmes.domain.permissions import (
     ROLES,
     SITE_MANAGER,
     TRANSLATOR,
+    sync_role_groups,
 )
 from programmes.models import Membership, Mission, Photo, Status
 
@@ -200,6 +201,28 @@ def test_a_translator_edits_only_the_languages_of_their_membership():
     assert permissions.editable_languages(translator, make("mission", other, "draft")) == set()
     assert permissions.editable_languages(editor, mission) is None
     assert allowed(no_languages, mission) == "v----"
+
+
+def test_a_translator_who_also_reviews_a_partnership_still_edits_only_their_languages():
+    """Reviewing gives no right on content, so it must not lift a translator's limits: with
+    both roles, the translator stayed "not only a translator" and could change every field
+    of their organisation's drafts and submit them for review."""
+    own = OrganisationFactory()
+    partnership = PartnershipFactory(owner=own)
+    mission = MissionFactory(partnership=partnership, status=Status.DRAFT)
+    user = StaffFactory(
+        role=TRANSLATOR,
+        organisations=[own],
+        languages=["zh-hans"],
+        reviews={partnership: ["zh-hans"]},
+    )
+    user.groups.add(sync_role_groups()[PARTNER_REVIEWER])
+    user = type(user).objects.get(pk=user.pk)  # roles are read once per user object
+
+    assert permissions.is_translator_only(user)
+    assert permissions.editable_languages(user, mission) == {"zh-hans"}
+    assert not permissions.can(user, "submit", mission)
+    assert allowed(user, mission) == "v-c--"
 
 
 def test_the_role_groups_hold_the_permissions_of_the_table():

@@ -21,6 +21,7 @@ from programmes.models import (
     Mission,
     Objective,
     Outcome,
+    PartnerReviewer,
     Partnership,
     Photo,
     ProgrammeItem,
@@ -41,6 +42,13 @@ from ..factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """The messages are checked in English (the tests start in Dutch, the site's language)."""
+    with translation.override("en"):
+        yield
 
 
 def content_of(partnership) -> dict:
@@ -468,6 +476,18 @@ def test_the_reviewer_is_told_of_the_decision_by_email(
     assert message.message["Content-Language"] == "zh-hans"  # the reviewer worked in Chinese
 
 
+def test_a_reviewer_who_no_longer_reviews_the_partnership_is_not_mailed(
+    world, smtp_server, django_capture_on_commit_callbacks
+):
+    """The decision (with the object, the reply and a link) goes only to someone who may
+    still read the suggestion: not to a reviewer whose partnership was taken away."""
+    suggestion = suggest(world)
+    PartnerReviewer.objects.filter(user=world["reviewer"]).delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        reviews.decline(suggestion, by=world["publisher"], reply="Interne afweging van de raad.")
+    assert smtp_server.messages == []
+
+
 def test_a_mail_server_that_refuses_leaves_the_decision_standing(world, settings, caplog):
     settings.MAILERS = {
         "default": {
@@ -518,7 +538,8 @@ def test_a_suggestion_is_in_no_public_page_api_answer_or_bundle(world, client, t
     suggest(world, text=proposed)
     suggest(world, field="summary", text=f"{proposed}二")
 
-    public = client.get(mission.get_absolute_url().replace("/nl/", "/zh-hans/"))
+    with translation.override("zh-hans"):
+        public = client.get(mission.get_absolute_url())
     api = client.get(f"/api/v1/missions/{mission.uuid}", {"lang": "zh-hans"})
     listed = client.get("/api/v1/missions")
     assert public.status_code == api.status_code == listed.status_code == 200

@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 from reversion.models import Version
 
 from programmes.domain import permissions, services, workflow
@@ -21,6 +22,13 @@ from ..factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """The messages are checked in English (the tests start in Dutch, the site's language)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -51,7 +59,10 @@ def test_a_site_manager_writes_a_page_through_the_whole_workflow(manager):
     assert page.status == Status.DRAFT
 
     workflow.submit_for_review(page, by=manager)
-    workflow.publish(page, by=manager)
+    # Only the Dutch body: publishing asks for a confirmation, as for other content.
+    with pytest.raises(workflow.ConfirmationNeeded):
+        workflow.publish(page, by=manager)
+    workflow.publish(page, by=manager, confirmed=True)
     assert SitePage.objects.published().get() == page
     workflow.unpublish(page, by=manager)
 
@@ -59,7 +70,7 @@ def test_a_site_manager_writes_a_page_through_the_whole_workflow(manager):
     actions = AuditLogEntry.objects.filter(object_id=str(page.pk)).order_by("pk")
     assert list(actions.values_list("action", flat=True)) == [
         AuditLogEntry.Action.CREATED,
-        AuditLogEntry.Action.CHANGED,
+        AuditLogEntry.Action.SUBMITTED,
         AuditLogEntry.Action.PUBLISHED,
         AuditLogEntry.Action.UNPUBLISHED,
     ]

@@ -20,7 +20,7 @@ from django_tasks_db.models import DBTaskResult
 
 from programmes.domain import notifications, services, workflow
 from programmes.domain.permissions import EDITOR, PUBLISHER, SITE_MANAGER
-from programmes.models import Mission, StaffLanguage, Status
+from programmes.models import Membership, Mission, StaffLanguage, Status
 
 from ..factories import MissionFactory, OrganisationFactory, StaffFactory
 
@@ -110,6 +110,25 @@ def test_a_send_back_is_mailed_to_the_author_with_the_comment(
     assert mail.subject == "Sent back to you: Inspiration trip Dalian"
     assert "Piet has sent the mission “Inspiration trip Dalian” back to draft." in mail.body
     assert "De data van het programma kloppen niet." in mail.body
+
+
+def test_an_author_who_has_left_the_organisation_is_not_mailed_its_content(
+    mission, smtp_server, tasks_now, django_capture_on_commit_callbacks
+):
+    """The author is found in the audit log, which outlives memberships: someone who has
+    moved to another organisation (still active staff) must not get its titles, comments
+    and links any more."""
+    editor = staff(EDITOR, mission, "eva", "en")
+    publisher = staff(PUBLISHER, mission, "piet")
+    submit(mission, editor, django_capture_on_commit_callbacks)
+    editor.memberships.all().delete()
+    Membership.objects.create(user=editor, organisation=OrganisationFactory())
+    smtp_server.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.send_back(mission, by=publisher, comment="Interne opmerking over de begroting.")
+
+    assert smtp_server.messages == []
 
 
 def test_a_publication_is_mailed_to_the_author_but_nobody_hears_of_their_own_step(

@@ -501,8 +501,8 @@ def test_a_place_page_costs_the_same_however_much_happened_there(
 
     # The region's 8 (test_region_page_queries' 10, less the places within and their own
     # places: Dalian has none), the missions there and their destinations, the visits there;
-    # 7 for the read model; then 1.
-    with django_assert_num_queries(11 + 7):
+    # 2 for the navigation (site pages, publishers); 7 for the read model; then 1.
+    with django_assert_num_queries(11 + 2 + 7):
         client.get(url(dalian.dalian, "en"))
     with django_assert_num_queries(1):
         client.get(url(dalian.dalian, "en"))
@@ -518,8 +518,9 @@ def test_an_organisation_page_costs_the_same_however_much_it_hosted(
         )
         ProgrammeItemFactory(mission=mission, host=dalian.nbso)
 
-    # Its missions, partnerships and visits, and the organisation: 4; 7 for the read model.
-    with django_assert_num_queries(4 + 7):
+    # Its missions, partnerships and visits, and the organisation: 4; 2 for the navigation;
+    # 7 for the read model.
+    with django_assert_num_queries(4 + 2 + 7):
         client.get(url(dalian.nbso, "en"))
 
 
@@ -533,8 +534,9 @@ def test_a_chronology_costs_one_query_however_long_it_is(
         )
         OutcomeFactory(mission=mission, date=dt.date(2022, 1, 1 + day))
 
-    # test_partnership_page_queries' 5, the outcomes by date; 7 for the read model.
-    with django_assert_num_queries(6 + 7):
+    # test_partnership_page_queries' 5, the outcomes by date; 2 for the navigation; 7 for
+    # the read model.
+    with django_assert_num_queries(6 + 2 + 7):
         client.get(url(dalian.partnership, "en"))
 
 

@@ -36,6 +36,7 @@ from ..factories import (
     RegistrationSettingsFactory,
     StaffFactory,
 )
+from ..html_forms import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -439,6 +440,38 @@ def test_djangos_delete_is_not_offered(client, trip, enschede):
     delete = reverse("admin:registrations_registration_delete", args=[people["anna"].pk])
     assert client.get(delete).status_code == 403
     assertNotContains(client.get(reverse(CHANGELIST)), "delete_selected")
+
+
+def test_staff_cannot_record_a_consent_to_sensitive_notes_the_person_never_gave(
+    client, trip, enschede
+):
+    """Dietary requirements and visa notes need the person's own consent (GDPR art. 9):
+    a publisher typing them in must not stamp ``sensitive_consented_at`` as if the person
+    had ticked the box."""
+    _settings, people = trip
+    anna = people["anna"]
+    assert anna.sensitive_consented_at is None and not anna.dietary
+    login(client, PUBLISHER, enschede)
+    url = reverse("admin:registrations_registration_change", args=[anna.pk])
+    data = {name: values[0] for name, values in form_data(client.get(url).text).items() if values}
+    data["dietary"] = "Halal"
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200  # the form again, with the error
+    assert "Only the person can agree" in response.text
+    anna.refresh_from_db()
+    assert (anna.dietary, anna.sensitive_consented_at) == ("", None)
+
+    # Given by the person, the consent is kept when staff correct the notes.
+    anna.dietary, anna.sensitive_consented_at = "Vegetarisch", timezone.now()
+    anna.save()
+    consented = anna.sensitive_consented_at
+    data = {name: values[0] for name, values in form_data(client.get(url).text).items() if values}
+    data["dietary"] = "Vegetarisch, geen noten"
+    assert client.post(url, data).status_code == 302
+    anna.refresh_from_db()
+    assert (anna.dietary, anna.sensitive_consented_at) == ("Vegetarisch, geen noten", consented)
 
 
 # Reading is logged ---------------------------------------------------------------------------
