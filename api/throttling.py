@@ -6,6 +6,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja.throttling import SimpleRateThrottle
 
+from programmes.domain import permissions
+
 
 class AnonymousThrottle(SimpleRateThrottle):
     """``settings.API_RATE_LIMIT`` requests per client address; staff are not limited.
@@ -24,7 +26,7 @@ class AnonymousThrottle(SimpleRateThrottle):
         return settings.API_RATE_LIMIT or None
 
     def get_cache_key(self, request: HttpRequest) -> str | None:
-        if self.rate is None or is_staff(request):
+        if self.rate is None or (is_staff(request) and not is_partner(request.user)):
             return None
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
@@ -58,6 +60,12 @@ def is_staff(request: HttpRequest) -> bool:
         return False
     user = getattr(request, "user", None)
     return user is not None and user.is_authenticated and user.is_staff
+
+
+def is_partner(user) -> bool:
+    """A partner reviewer logs in like staff but works for the partner: limited as the
+    partner's own clients are."""
+    return permissions.is_partner_reviewer_only(user)
 
 
 throttle = AnonymousThrottle()

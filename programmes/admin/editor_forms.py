@@ -133,12 +133,25 @@ def outdated_field_names(obj, inline_admin_formsets) -> list[str]:
     return names
 
 
+# Chinese full stops and brackets end a sentence without a space after them.
+_FULL_WIDTH_ENDS = "。！？；：）」』"
+
+
+def sentences(*texts) -> str:
+    """Help texts one after the other: with a space, but none after a Chinese sentence."""
+    joined = ""
+    for text in (str(text) for text in texts if text):
+        space = "" if not joined or joined.endswith(tuple(_FULL_WIDTH_ENDS)) else " "
+        joined += space + text
+    return joined
+
+
 def with_time_zone_help(formfield, db_field):
     """A publish date says it is in the site's time zone (a programme item's times say their
     place's: ``ProgrammeItemForm``)."""
     if formfield is not None and isinstance(db_field, models.DateTimeField):
         note = SITE_TIME_HELP % {"zone": settings.TIME_ZONE}
-        formfield.help_text = f"{formfield.help_text} {note}" if formfield.help_text else note
+        formfield.help_text = sentences(formfield.help_text, note)
     return formfield
 
 
@@ -154,7 +167,7 @@ class ProgrammeItemForm(forms.ModelForm):
         for name in ("start_time", "end_time"):
             if name in self.fields:
                 field = self.fields[name]
-                field.help_text = f"{field.help_text} {help_text}".strip()
+                field.help_text = sentences(field.help_text, help_text)
 
 
 def slug_filled(form_class: type[forms.ModelForm], prepopulated: dict) -> type[forms.ModelForm]:

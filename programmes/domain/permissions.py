@@ -193,6 +193,11 @@ def is_partner_reviewer(user: User) -> bool:
     return user.is_active and user.is_staff and bool(reviewed_partnerships(user))
 
 
+def is_partner_reviewer_only(user: User) -> bool:
+    """Someone of the partner side with no role on this install's own content."""
+    return not user.is_superuser and access(user).roles == {PARTNER_REVIEWER}
+
+
 def is_site_manager(user: User) -> bool:
     return user.is_active and (user.is_superuser or SITE_MANAGER in access(user).roles)
 

@@ -8,10 +8,12 @@ Requests are in English, as in test_admin.py.
 import json
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils.html import escape
 from reversion.models import Version
 
+from programmes.admin import editor_forms
 from programmes.domain import services
 from programmes.domain.permissions import EDITOR, PUBLISHER, SITE_MANAGER, TRANSLATOR
 from programmes.models import Mission, Photo, Status
@@ -201,3 +203,25 @@ def test_the_audit_log_filters_by_the_kinds_of_object_it_mentions(client):
         "Twinning programmes | mission",
         "Twinning programmes | partnership",
     ]
+
+
+def test_help_texts_run_on_without_a_space_after_a_chinese_sentence(client):
+    district = district_in_zoned_country("Asia/Shanghai")
+    mission = MissionFactory(status=Status.DRAFT)
+    ProgrammeItemFactory(mission=mission, city=district)
+    login(client, role=PUBLISHER, organisations=[mission.partnership.owner])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+
+    response = client.get(reverse("admin:programmes_mission_change", args=[mission.pk]))
+
+    item_form = response.context["inline_admin_formsets"][1].formset.forms[0]
+    help_text = str(item_form.fields["end_time"].help_text)
+    assert "请留空。" in help_text
+    assert "。 " not in help_text
+
+
+def test_sentences_keep_a_space_between_latin_sentences():
+    assert editor_forms.sentences("Leave empty.", "", None, "Local time.") == (
+        "Leave empty. Local time."
+    )
+    assert editor_forms.sentences("请留空。", "当地时间。") == "请留空。当地时间。"

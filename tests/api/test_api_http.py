@@ -11,6 +11,7 @@ from django.utils.http import http_date
 
 from api.throttling import throttle
 from programmes.domain import services
+from programmes.domain.permissions import PARTNER_REVIEWER
 from programmes.models import Mission, Region, Status
 
 from ..factories import (
@@ -252,6 +253,15 @@ def test_logged_in_staff_are_not_limited(client, three_per_minute):
     client.force_login(StaffFactory())
 
     assert {client.get("/api/v1/regions").status_code for _ in range(5)} == {200}
+
+
+def test_a_partner_reviewer_is_limited_as_the_partners_clients_are(client, three_per_minute):
+    """Partner reviewers log in to the admin, but work for the partner: not our staff."""
+    client.force_login(
+        StaffFactory(role=PARTNER_REVIEWER, reviews={PartnershipFactory(): ["zh-hans"]})
+    )
+
+    assert [client.get("/api/v1/regions").status_code for _ in range(4)] == [200, 200, 200, 429]
 
 
 def test_the_record_of_a_client_is_packed_and_the_old_form_still_counts(client, three_per_minute):
