@@ -26,7 +26,7 @@ class AnonymousThrottle(SimpleRateThrottle):
         return settings.API_RATE_LIMIT or None
 
     def get_cache_key(self, request: HttpRequest) -> str | None:
-        if self.rate is None or (is_staff(request) and not is_partner(request.user)):
+        if self.rate is None or is_staff(request):
             return None
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
@@ -54,18 +54,20 @@ class AnonymousThrottle(SimpleRateThrottle):
 
 
 def is_staff(request: HttpRequest) -> bool:
-    """A logged-in staff member. Without a session cookie the session is not even looked at,
-    so a partner's answer does not vary on cookies (``Vary: Cookie``) it never sends."""
+    """A logged-in member of this install's own staff. Without a session cookie the session
+    is not even looked at, so a partner's answer does not vary on cookies (``Vary: Cookie``)
+    it never sends."""
     if settings.SESSION_COOKIE_NAME not in request.COOKIES:
         return False
     user = getattr(request, "user", None)
-    return user is not None and user.is_authenticated and user.is_staff
-
-
-def is_partner(user) -> bool:
-    """A partner reviewer logs in like staff but works for the partner: limited as the
-    partner's own clients are."""
-    return permissions.is_partner_reviewer_only(user)
+    return (
+        user is not None
+        and user.is_authenticated
+        and user.is_staff
+        # A partner reviewer logs in like staff but works for the partner: limited as the
+        # partner's own clients are.
+        and not permissions.is_partner_reviewer_only(user)
+    )
 
 
 throttle = AnonymousThrottle()

@@ -1,5 +1,5 @@
 """The admin's translation files: export buttons and page, upload, preview and apply
-(programmes/admin_translations.py), and a whole round trip onto the public site."""
+(programmes/admin/translations.py), and a whole round trip onto the public site."""
 
 import pytest
 from django.conf import settings
