@@ -345,3 +345,16 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     language = "nl"
     consented_at = factory.LazyFunction(timezone.now)
     confirmed_at = factory.LazyFunction(timezone.now)
+
+
+def reviewable_content(partnership, status=Status.DRAFT) -> dict:
+    """A partnership with one object of every kind a partner reviewer reads, by model."""
+    mission = MissionFactory(partnership=partnership, status=status)
+    return {
+        Partnership: partnership,
+        Objective: ObjectiveFactory(partnership=partnership),
+        Mission: mission,
+        ProgrammeItem: ProgrammeItemFactory(mission=mission),
+        Outcome: OutcomeFactory(mission=mission, status=status),
+        Photo: PhotoFactory(mission=mission),
+    }

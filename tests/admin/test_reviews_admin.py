@@ -30,14 +30,10 @@ from programmes.models import (
 )
 
 from ..factories import (
-    MissionFactory,
-    ObjectiveFactory,
     OrganisationFactory,
-    OutcomeFactory,
     PartnershipFactory,
-    PhotoFactory,
-    ProgrammeItemFactory,
     StaffFactory,
+    reviewable_content,
 )
 from ..html_forms import form_data
 
@@ -48,26 +44,14 @@ MODELS = [Partnership, Objective, Mission, ProgrammeItem, Outcome, Photo]
 WITH_ADMIN = [Partnership, Mission, Outcome, Photo]
 
 
-def content_of(partnership, status=Status.DRAFT) -> dict:
-    mission = MissionFactory(partnership=partnership, status=status)
-    return {
-        Partnership: partnership,
-        Objective: ObjectiveFactory(partnership=partnership),
-        Mission: mission,
-        ProgrammeItem: ProgrammeItemFactory(mission=mission),
-        Outcome: OutcomeFactory(mission=mission, status=status),
-        Photo: PhotoFactory(mission=mission),
-    }
-
-
 @pytest.fixture
 def world():
     enschede, pom = OrganisationFactory(), OrganisationFactory()
-    a = content_of(PartnershipFactory(owner=enschede, title_en="Enschede – Dalian"))
-    b = content_of(PartnershipFactory(owner=enschede, title_en="Enschede – Hangzhou"))
+    a = reviewable_content(PartnershipFactory(owner=enschede, title_en="Enschede – Dalian"))
+    b = reviewable_content(PartnershipFactory(owner=enschede, title_en="Enschede – Hangzhou"))
     b[Mission].title_en = "Hidden Hangzhou mission"
     b[Mission].save()
-    c = content_of(PartnershipFactory(owner=pom, title_en="West Flanders – Zhejiang"))
+    c = reviewable_content(PartnershipFactory(owner=pom, title_en="West Flanders – Zhejiang"))
     reviewer = StaffFactory(
         username="wang", role=PARTNER_REVIEWER, reviews={a[Partnership]: ["zh-hans"]}
     )

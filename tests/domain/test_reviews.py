@@ -31,14 +31,10 @@ from programmes.models import (
 from readpath import caching
 
 from ..factories import (
-    MissionFactory,
-    ObjectiveFactory,
     OrganisationFactory,
-    OutcomeFactory,
     PartnershipFactory,
-    PhotoFactory,
-    ProgrammeItemFactory,
     StaffFactory,
+    reviewable_content,
 )
 
 pytestmark = pytest.mark.django_db
@@ -51,26 +47,13 @@ def _in_english():
         yield
 
 
-def content_of(partnership) -> dict:
-    """A partnership with one object of every kind a reviewer reads, all drafts."""
-    mission = MissionFactory(partnership=partnership, status=Status.DRAFT)
-    return {
-        Partnership: partnership,
-        Objective: ObjectiveFactory(partnership=partnership),
-        Mission: mission,
-        ProgrammeItem: ProgrammeItemFactory(mission=mission),
-        Outcome: OutcomeFactory(mission=mission, status=Status.DRAFT),
-        Photo: PhotoFactory(mission=mission),
-    }
-
-
 @pytest.fixture
 def world():
     """Enschede owns partnerships A (Dalian) and B; POM owns C. The reviewer reviews A."""
     enschede, pom = OrganisationFactory(), OrganisationFactory()
-    a = content_of(PartnershipFactory(owner=enschede))
-    b = content_of(PartnershipFactory(owner=enschede))
-    c = content_of(PartnershipFactory(owner=pom))
+    a = reviewable_content(PartnershipFactory(owner=enschede))
+    b = reviewable_content(PartnershipFactory(owner=enschede))
+    c = reviewable_content(PartnershipFactory(owner=pom))
     reviewer = StaffFactory(
         username="wang", role=PARTNER_REVIEWER, reviews={a[Partnership]: ["zh-hans", "en"]}
     )
